@@ -1,0 +1,93 @@
+/**
+ * The Fastify application, in the layering of fastify/demo: external plugins (docs, security,
+ * limits), then app plugins that each own one outside system, then routes.
+ */
+import crypto from 'node:crypto'
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger,
+  type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import type { Logger } from './logger.js'
+import swagger from './plugins/external/swagger.js'
+import security from './plugins/external/security.js'
+import rateLimit from './plugins/external/rate-limit.js'
+import sensible from './plugins/external/sensible.js'
+import readiness from './plugins/app/readiness.js'
+import mariadb from './plugins/app/mariadb.js'
+import mongodb from './plugins/app/mongodb.js'
+import storage from './plugins/app/storage.js'
+import queue from './plugins/app/queue.js'
+import toolchain from './plugins/app/toolchain.js'
+import healthRoutes from './routes/health.js'
+import { ErrorResponse } from './schemas/common.js'
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+export async function buildApp (config: Config, logger: Logger): Promise<App> {
+  const app = Fastify({
+    // Fastify's own logger type is the narrower FastifyBaseLogger; pino's Logger satisfies it.
+    loggerInstance: logger as FastifyBaseLogger,
+    trustProxy: config.http.trustProxy,
+    bodyLimit: config.http.bodyLimitBytes,
+    // Take the caller's X-Request-Id when it is well-formed (to trace across services).
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID()
+    },
+    // Reject unknown properties with a clear error instead of silently dropping them.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  app.addSchema(ErrorResponse)
+
+  await app.register(swagger)
+  await app.register(security, { config })
+  await app.register(rateLimit, { config })
+  await app.register(sensible)
+
+  await app.register(readiness)
+  await app.register(mariadb, { config })
+  await app.register(mongodb, { config })
+  await app.register(storage, { config })
+  await app.register(queue, { config })
+  await app.register(toolchain, { config })
+
+  await app.register(healthRoutes)
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
+    if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
+    else request.log.info({ reason: error.message, code: error.code }, 'request rejected')
+    reply.code(statusCode)
+    if (statusCode === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? 60)
+    return {
+      statusCode,
+      error: statusText(statusCode),
+      // Internal details stay in the log; the client gets a message it can act on.
+      message: statusCode < 500 || statusCode === 503 ? error.message : `Internal Server Error (logged with request id ${request.id})`
+    }
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404)
+    return { statusCode: 404, error: 'Not Found', message: `Route ${request.method} ${request.url.split('?')[0]} not found` }
+  })
+
+  return app
+}
+
+function statusText (statusCode: number): string {
+  return STATUS_TEXT[statusCode] ?? (statusCode >= 500 ? 'Internal Server Error' : 'Bad Request')
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity',
+  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout'
+}

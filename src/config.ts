@@ -1,0 +1,262 @@
+/**
+ * The one place that reads the environment. Every variable is declared once below with its
+ * parser, default and description; `loadConfig` validates all of them together so a bad
+ * deployment reports every mistake at once, naming each variable. Nothing else in the
+ * project reads `process.env`.
+ */
+import path from 'node:path'
+import os from 'node:os'
+import { fileURLToPath } from 'node:url'
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+export class ConfigError extends Error {
+  constructor (readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Parser<T> = (raw: string) => T
+
+interface VariableSpec<T> {
+  description: string
+  parse: Parser<T>
+  /** Used when the variable is unset or empty; a variable without a default is required. */
+  default?: T
+  optional?: boolean
+}
+
+// --- parsers: each throws an Error whose message completes "NAME must be …" ---------------
+
+const text: Parser<string> = (raw) => raw
+
+const integer = (min: number, max: number): Parser<number> => (raw) => {
+  if (!/^-?\d+$/.test(raw)) throw new Error(`be an integer, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new Error(`be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+const boolean: Parser<boolean> = (raw) => {
+  const normalised = raw.toLowerCase()
+  if (['1', 'true', 'yes', 'on'].includes(normalised)) return true
+  if (['0', 'false', 'no', 'off'].includes(normalised)) return false
+  throw new Error(`be true or false, got "${raw}"`)
+}
+
+const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
+  if (!(values as string[]).includes(raw)) throw new Error(`be one of ${values.join(', ')}, got "${raw}"`)
+  return raw as T
+}
+
+const url = (...protocols: string[]): Parser<string> => (raw) => {
+  let parsed: URL
+  try {
+    parsed = new URL(raw)
+  } catch {
+    throw new Error(`be a URL, got "${raw}"`)
+  }
+  if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new Error(`use ${protocols.map((p) => `${p}://`).join(' or ')}, got "${parsed.protocol}//"`)
+  }
+  return raw
+}
+
+const byteSize: Parser<number> = (raw) => {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(raw.trim())
+  if (!match) throw new Error(`be a size such as 524288000, 500MiB or 2GiB, got "${raw}"`)
+  const units: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 }
+  return Math.round(Number(match[1]) * units[(match[2] ?? 'b').toLowerCase()]!)
+}
+
+const s3BucketName: Parser<string> = (raw) => {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(raw)) throw new Error(`be a valid S3 bucket name, got "${raw}"`)
+  return raw
+}
+
+const list: Parser<string[]> = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean)
+
+/** Relative paths are taken from the project root, so scripts work from any directory. */
+const directory: Parser<string> = (raw) => path.resolve(projectRoot, raw)
+
+// --- the variables ---------------------------------------------------------------------------
+
+export const variables = {
+  NODE_ENV: { description: 'development, production or test', parse: oneOf('development', 'production', 'test'), default: 'development' },
+  HOST: { description: 'Interface the HTTP server listens on', parse: text, default: '0.0.0.0' },
+  PORT: { description: 'HTTP port', parse: integer(0, 65535), default: 3000 },
+  TRUST_PROXY: { description: 'Trust X-Forwarded-* headers (behind a load balancer)', parse: boolean, default: false },
+  BODY_LIMIT_BYTES: { description: 'Largest accepted request body', parse: byteSize, default: 1024 * 1024 },
+  CORS_ORIGINS: { description: 'Comma-separated allowed browser origins; * for any', parse: list, default: ['*'] },
+  RATE_LIMIT_MAX: { description: 'Requests per client per window (health checks are exempt)', parse: integer(1, 1_000_000), default: 600 },
+  RATE_LIMIT_WINDOW_MS: { description: 'Rate-limit window in milliseconds', parse: integer(100, 86_400_000), default: 60_000 },
+
+  LOG_LEVEL: { description: 'fatal, error, warn, info, debug, trace or silent', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), default: 'info' },
+  LOG_FILE: { description: 'Also write JSON logs to this file (relative paths are under the project root, e.g. logs/candor.log)', parse: directory, optional: true },
+
+  MARIADB_URL: { description: 'MariaDB connection URL; the database is created if missing', parse: url('mariadb', 'mysql'), default: 'mariadb://root@127.0.0.1:3306/candor' },
+  MARIADB_POOL_SIZE: { description: 'Connections in the MariaDB pool', parse: integer(1, 200), default: 10 },
+  MONGODB_URL: { description: 'MongoDB connection URL; the path names the database', parse: url('mongodb', 'mongodb+srv'), default: 'mongodb://127.0.0.1:27017/candor' },
+  REDIS_URL: { description: 'Redis URL for the job queue', parse: url('redis', 'rediss'), default: 'redis://127.0.0.1:6379' },
+
+  S3_ENDPOINT: { description: 'S3 endpoint; leave empty for AWS', parse: url('http', 'https'), optional: true },
+  S3_REGION: { description: 'S3 region', parse: text, default: 'us-east-1' },
+  S3_ACCESS_KEY_ID: { description: 'S3 access key; leave empty to use the AWS default credential chain', parse: text, optional: true },
+  S3_SECRET_ACCESS_KEY: { description: 'S3 secret key', parse: text, optional: true },
+  S3_FORCE_PATH_STYLE: { description: 'Path-style bucket addressing (needed by most non-AWS servers)', parse: boolean, default: true },
+  S3_BUCKET: { description: 'Bucket checked by readiness and used when a request names none', parse: s3BucketName, default: 'candor-uploads' },
+  S3_ARTIFACTS_BUCKET: { description: 'Bucket for thumbnails and other derived files', parse: s3BucketName, default: 'candor-artifacts' },
+  MAX_VIDEO_BYTES: { description: 'Largest video object accepted for analysis', parse: byteSize, default: 2 * 1024 ** 3 },
+  MAX_VIDEO_SECONDS: { description: 'Longest video accepted for analysis, in seconds', parse: integer(1, 24 * 3600), default: 3600 },
+
+  QUEUE_PREFIX: { description: 'Redis key prefix of the job queue (separates deployments sharing a Redis)', parse: text, default: 'candor' },
+  WORKER_IN_PROCESS: { description: 'Run an analysis worker inside the API process', parse: boolean, default: true },
+  WORKER_CONCURRENCY: { description: 'Analysis jobs one worker process runs at once', parse: integer(1, 64), default: 1 },
+  JOB_ATTEMPTS: { description: 'Attempts per analysis job before it is marked failed', parse: integer(1, 20), default: 3 },
+  JOB_LOCK_MS: { description: 'A job whose worker stops renewing its lock this long (crash, kill -9) is picked up again', parse: integer(1000, 3_600_000), default: 30_000 },
+
+  MODELS_DIR: { description: 'Folder holding the model files (installed by npm run models)', parse: directory, default: path.join(projectRoot, 'models') },
+  CANDOR_MODELS_MIRROR: { description: 'Folder to install model files from instead of their public URLs (CI: ../shared/models)', parse: directory, optional: true },
+  CANDOR_TMP_DIR: { description: 'Folder for downloaded videos while they are analysed', parse: directory, default: path.join(os.tmpdir(), 'candor') },
+  FFMPEG_PATH: { description: 'ffmpeg executable', parse: text, default: 'ffmpeg' },
+  FFPROBE_PATH: { description: 'ffprobe executable', parse: text, default: 'ffprobe' }
+} satisfies Record<string, VariableSpec<unknown>>
+
+type Variables = typeof variables
+type ValueOf<K extends keyof Variables> =
+  Variables[K] extends { parse: Parser<infer T>, default: unknown } ? T
+    : Variables[K] extends { parse: Parser<infer T> } ? T | undefined : never
+export type Environment = { [K in keyof Variables]: ValueOf<K> }
+
+/** Parses every declared variable; throws one ConfigError listing all problems. */
+export function readEnvironment (env: NodeJS.ProcessEnv): Environment {
+  const values: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const [name, spec] of Object.entries(variables) as Array<[string, VariableSpec<unknown>]>) {
+    const raw = env[name]?.trim()
+    if (raw === undefined || raw === '') {
+      if ('default' in spec) values[name] = spec.default
+      else if (!spec.optional) problems.push(`${name} is required (${spec.description})`)
+      continue
+    }
+    try {
+      values[name] = spec.parse(raw)
+    } catch (error) {
+      problems.push(`${name} must ${(error as Error).message}`)
+    }
+  }
+  if (env.S3_ACCESS_KEY_ID?.trim() && !env.S3_SECRET_ACCESS_KEY?.trim()) {
+    problems.push('S3_SECRET_ACCESS_KEY is required when S3_ACCESS_KEY_ID is set')
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return values as Environment
+}
+
+export interface Config {
+  env: Environment['NODE_ENV']
+  http: {
+    host: string
+    port: number
+    trustProxy: boolean
+    bodyLimitBytes: number
+    corsOrigins: string[] | '*'
+    rateLimit: { max: number, windowMs: number }
+  }
+  log: { level: Environment['LOG_LEVEL'], file?: string }
+  mariadb: { url: string, poolSize: number }
+  mongodb: { url: string }
+  redis: { url: string }
+  s3: {
+    endpoint?: string
+    region: string
+    credentials?: { accessKeyId: string, secretAccessKey: string }
+    forcePathStyle: boolean
+    uploadsBucket: string
+    artifactsBucket: string
+  }
+  limits: { maxVideoBytes: number, maxVideoSeconds: number }
+  queue: { prefix: string, inProcessWorker: boolean, concurrency: number, attempts: number, lockMs: number }
+  modelsDir: string
+  modelsMirror?: string
+  tmpDir: string
+  ffmpeg: { ffmpegPath: string, ffprobePath: string }
+}
+
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+  const e = readEnvironment(env)
+  return {
+    env: e.NODE_ENV,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      trustProxy: e.TRUST_PROXY,
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      corsOrigins: e.CORS_ORIGINS.includes('*') ? '*' : e.CORS_ORIGINS,
+      rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS }
+    },
+    log: { level: e.LOG_LEVEL, ...(e.LOG_FILE ? { file: e.LOG_FILE } : {}) },
+    mariadb: { url: e.MARIADB_URL, poolSize: e.MARIADB_POOL_SIZE },
+    mongodb: { url: e.MONGODB_URL },
+    redis: { url: e.REDIS_URL },
+    s3: {
+      ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
+      region: e.S3_REGION,
+      ...(e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+        ? { credentials: { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } }
+        : {}),
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+      uploadsBucket: e.S3_BUCKET,
+      artifactsBucket: e.S3_ARTIFACTS_BUCKET
+    },
+    limits: { maxVideoBytes: e.MAX_VIDEO_BYTES, maxVideoSeconds: e.MAX_VIDEO_SECONDS },
+    queue: {
+      prefix: e.QUEUE_PREFIX,
+      inProcessWorker: e.WORKER_IN_PROCESS,
+      concurrency: e.WORKER_CONCURRENCY,
+      attempts: e.JOB_ATTEMPTS,
+      lockMs: e.JOB_LOCK_MS
+    },
+    modelsDir: e.MODELS_DIR,
+    ...(e.CANDOR_MODELS_MIRROR ? { modelsMirror: e.CANDOR_MODELS_MIRROR } : {}),
+    tmpDir: e.CANDOR_TMP_DIR,
+    ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH }
+  }
+}
+
+/**
+ * For entry points: loads `.env` from the project root when present (never overriding the real
+ * environment), then the config; on error prints the problems and exits, as a deployment
+ * with a typo should never half-start.
+ */
+export function loadConfigOrExit (): Config {
+  try {
+    process.loadEnvFile(path.join(projectRoot, '.env'))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  try {
+    return loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(78) // EX_CONFIG
+    }
+    throw error
+  }
+}
+
+/**
+ * Sandboxed job processors run in child processes; they receive the parent's validated config
+ * through this variable rather than re-reading an environment the parent may have overridden.
+ */
+const CHILD_CONFIG_VARIABLE = 'CANDOR_CONFIG_JSON'
+
+export function childProcessEnv (config: Config): NodeJS.ProcessEnv {
+  return { ...process.env, [CHILD_CONFIG_VARIABLE]: JSON.stringify(config) }
+}
+
+export function loadChildConfig (): Config {
+  const serialised = process.env[CHILD_CONFIG_VARIABLE]
+  return serialised ? JSON.parse(serialised) as Config : loadConfigOrExit()
+}

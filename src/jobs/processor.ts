@@ -1,0 +1,44 @@
+/**
+ * BullMQ sandboxed processor: runs in a child process so decoding and inference never block
+ * the API's event loop, and a crash takes down only this child (BullMQ then re-queues the
+ * job once its lock expires). Connections are opened once per child and reused across jobs.
+ */
+import { UnrecoverableError, type SandboxedJob } from 'bullmq'
+import { loadChildConfig } from '../config.js'
+import { createLogger } from '../logger.js'
+import { createPool } from '../db/mariadb.js'
+import { AnalysisRepository } from '../repositories/analyses.js'
+import { ObjectStorage, createS3Client } from '../storage/object-storage.js'
+import type { AnalysisJobData } from '../queue/analysis-queue.js'
+import { runAnalysisJob, type AnalysisJobDeps, type JobOutcome } from './analyze-video.js'
+import { describeFailure } from './failure.js'
+
+let deps: AnalysisJobDeps | undefined
+
+function jobDeps (): AnalysisJobDeps {
+  if (deps) return deps
+  const config = loadChildConfig()
+  const pool = createPool(config.mariadb.url, 2)
+  deps = {
+    config,
+    analyses: new AnalysisRepository(pool),
+    storage: new ObjectStorage(createS3Client(config.s3)),
+    logger: createLogger(config, 'candor-job')
+  }
+  return deps
+}
+
+export default async function processAnalysisJob (job: SandboxedJob<AnalysisJobData>): Promise<JobOutcome> {
+  const attempts = job.opts.attempts ?? 1
+  try {
+    return await runAnalysisJob(job.data.analysisId, jobDeps(), {
+      finalAttempt: job.attemptsMade + 1 >= attempts,
+      reportProgress: async (progress, stage) => { await job.updateProgress({ progress, stage }) }
+    })
+  } catch (error) {
+    const failure = describeFailure(error)
+    // BullMQ retries any error; bad input would fail the same way every time.
+    if (failure.permanent) throw new UnrecoverableError(failure.message)
+    throw new Error(failure.message, { cause: error })
+  }
+}

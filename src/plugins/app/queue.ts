@@ -1,0 +1,42 @@
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+import type { Worker } from 'bullmq'
+import type { Config } from '../../config.js'
+import { createAnalysisQueue, type AnalysisQueue } from '../../queue/analysis-queue.js'
+import { startAnalysisWorker } from '../../queue/analysis-worker.js'
+import { redisOptions } from '../../queue/redis.js'
+import type { Logger } from '../../logger.js'
+
+declare module 'fastify' {
+  interface FastifyInstance { analysisQueue: AnalysisQueue }
+}
+
+/**
+ * Redis and the analysis queue, plus an in-process worker unless WORKER_IN_PROCESS=false
+ * (then run `npm run worker` processes, on this machine or others sharing the Redis).
+ */
+export default fp<{ config: Config }>(async (fastify, { config }) => {
+  const queue = createAnalysisQueue(config)
+  // BullMQ reports connection errors as events; without a listener they would crash the process.
+  queue.on('error', (error) => fastify.log.warn({ err: error }, 'queue connection error'))
+  fastify.decorate('analysisQueue', queue)
+
+  // A separate small connection for readiness. While it (re)connects a PING waits in the
+  // offline queue and is rejected as soon as a connection attempt fails, so it never hangs.
+  const probe = new Redis({ ...redisOptions(config.redis.url), maxRetriesPerRequest: 0 })
+  probe.on('error', () => {})
+  fastify.readiness.register('redis', async () => {
+    await probe.ping()
+    const info = await probe.info('server')
+    return /redis_version:(\S+)/.exec(info)?.[1]
+  })
+
+  let worker: Worker | undefined
+  if (config.queue.inProcessWorker) worker = startAnalysisWorker(config, fastify.log as Logger)
+
+  fastify.addHook('onClose', async () => {
+    await worker?.close()
+    await queue.close()
+    probe.disconnect()
+  })
+}, { name: 'queue', dependencies: ['readiness'] })

@@ -1,0 +1,14 @@
+import fp from 'fastify-plugin'
+import helmet from '@fastify/helmet'
+import cors from '@fastify/cors'
+import type { Config } from '../../config.js'
+
+export default fp<{ config: Config }>(async (fastify, { config }) => {
+  // The CSP is left to swagger-ui's own (staticCSP) on /docs; the API itself serves JSON.
+  await fastify.register(helmet, { contentSecurityPolicy: false, global: true })
+  await fastify.register(cors, {
+    origin: config.http.corsOrigins === '*' ? true : config.http.corsOrigins,
+    methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    exposedHeaders: ['x-request-id', 'retry-after']
+  })
+}, { name: 'security' })

@@ -1,0 +1,178 @@
+/**
+ * The analyses table: requests, their progress and outcome. All MariaDB access for an analysis's
+ * lifecycle goes through here.
+ */
+import crypto from 'node:crypto'
+import type { Pool } from '../db/mariadb.js'
+import type { VideoMetadata } from '../media/ffprobe.js'
+
+const ER_DUP_ENTRY = 1062
+
+export type AnalysisStatus = 'queued' | 'processing' | 'completed' | 'failed'
+
+export interface NewAnalysis {
+  userId: string
+  sessionId: string
+  s3Bucket: string
+  s3Key: string
+  s3Etag?: string
+  s3Size?: number
+  idempotencyKey?: string
+  options?: Record<string, unknown>
+}
+
+export interface AnalysisRecord {
+  id: string
+  userId: string
+  sessionId: string
+  idempotencyKey: string | null
+  s3Bucket: string
+  s3Key: string
+  s3Etag: string | null
+  s3Size: number | null
+  options: Record<string, unknown>
+  status: AnalysisStatus
+  progress: number
+  stage: string | null
+  errorCode: string | null
+  errorMessage: string | null
+  attempts: number
+  video: Omit<VideoMetadata, 'displayWidth' | 'displayHeight' | 'frameCount' | 'sizeBytes'> | null
+  analysedFrames: number | null
+  modelVersions: Record<string, string> | null
+  scoreVersion: string | null
+  createdAt: Date
+  updatedAt: Date
+  startedAt: Date | null
+  completedAt: Date | null
+}
+
+/** The same recording in the same session hashes the same: one analysis for it. */
+export function sourceHash (bucket: string, key: string, sessionId: string): Buffer {
+  return crypto.createHash('sha256').update(JSON.stringify([bucket, key, sessionId])).digest()
+}
+
+export class AnalysisRepository {
+  constructor (private readonly pool: Pool) {}
+
+  /**
+   * Inserts a queued analysis, or returns the existing one for the same idempotency key (per
+   * user) or the same bucket/key/session. `created` tells which happened.
+   */
+  async create (input: NewAnalysis): Promise<{ analysis: AnalysisRecord, created: boolean }> {
+    const id = crypto.randomUUID()
+    const hash = sourceHash(input.s3Bucket, input.s3Key, input.sessionId)
+    try {
+      await this.pool.query(
+        `INSERT INTO analyses
+           (id, user_id, session_id, idempotency_key, source_hash, s3_bucket, s3_key, s3_etag, s3_size, options)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [id, input.userId, input.sessionId, input.idempotencyKey ?? null, hash, input.s3Bucket, input.s3Key,
+          input.s3Etag ?? null, input.s3Size ?? null, JSON.stringify(input.options ?? {})])
+      return { analysis: (await this.get(id))!, created: true }
+    } catch (error) {
+      // Only a duplicate key means "already requested"; any other error is real.
+      if ((error as { errno?: number }).errno !== ER_DUP_ENTRY) throw error
+    }
+    const [row] = await this.pool.query(
+      `SELECT * FROM analyses WHERE (user_id = ? AND idempotency_key = ?) OR source_hash = ?
+       ORDER BY (idempotency_key <=> ?) DESC LIMIT 1`,
+      [input.userId, input.idempotencyKey ?? null, hash, input.idempotencyKey ?? null])
+    if (!row) throw new Error('analysis insert hit a duplicate key but no conflicting row was found')
+    return { analysis: toRecord(row), created: false }
+  }
+
+  async get (id: string): Promise<AnalysisRecord | null> {
+    const [row] = await this.pool.query('SELECT * FROM analyses WHERE id = ?', [id])
+    return row ? toRecord(row) : null
+  }
+
+  async listRecent (limit: number, userId?: string): Promise<AnalysisRecord[]> {
+    const rows = userId === undefined
+      ? await this.pool.query('SELECT * FROM analyses ORDER BY created_at DESC, id DESC LIMIT ?', [limit])
+      : await this.pool.query('SELECT * FROM analyses WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?', [userId, limit])
+    return (rows as Row[]).map(toRecord)
+  }
+
+  /** A worker took the job: counts the attempt and clears any earlier attempt's error. */
+  async markProcessing (id: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE analyses SET status = 'processing', attempts = attempts + 1, progress = 0, stage = 'starting',
+         error_code = NULL, error_message = NULL, started_at = COALESCE(started_at, CURRENT_TIMESTAMP(3))
+       WHERE id = ? AND status <> 'completed'`, [id])
+  }
+
+  async updateProgress (id: string, progress: number, stage: string): Promise<void> {
+    await this.pool.query('UPDATE analyses SET progress = ?, stage = ? WHERE id = ? AND status = \'processing\'',
+      [Math.max(0, Math.min(100, Math.round(progress))), stage, id])
+  }
+
+  async saveVideo (id: string, video: VideoMetadata, etag?: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE analyses SET container = ?, duration_s = ?, width = ?, height = ?, fps = ?, rotation = ?,
+         video_codec = ?, audio_codec = ?, has_audio = ?, s3_size = ?, s3_etag = COALESCE(?, s3_etag)
+       WHERE id = ?`,
+      [video.container, video.durationS, video.width, video.height, video.fps, video.rotation,
+        video.videoCodec, video.audioCodec, video.hasAudio, video.sizeBytes, etag ?? null, id])
+  }
+
+  async markCompleted (id: string, outcome: { analysedFrames: number, modelVersions: Record<string, string>, scoreVersion: string | null }): Promise<void> {
+    await this.pool.query(
+      `UPDATE analyses SET status = 'completed', progress = 100, stage = 'done', analysed_frames = ?,
+         model_versions = ?, score_version = ?, completed_at = CURRENT_TIMESTAMP(3)
+       WHERE id = ?`,
+      [outcome.analysedFrames, JSON.stringify(outcome.modelVersions), outcome.scoreVersion, id])
+  }
+
+  async markFailed (id: string, code: string, message: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE analyses SET status = 'failed', error_code = ?, error_message = ?, completed_at = CURRENT_TIMESTAMP(3)
+       WHERE id = ? AND status <> 'completed'`,
+      [code.slice(0, 64), message.slice(0, 1000), id])
+  }
+}
+
+type Row = Record<string, unknown>
+
+function toRecord (row: Row): AnalysisRecord {
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v))
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
+  const json = <T>(v: unknown): T | null => (v === null || v === undefined ? null : (typeof v === 'string' ? JSON.parse(v) as T : v as T))
+  return {
+    id: String(row.id),
+    userId: String(row.user_id),
+    sessionId: String(row.session_id),
+    idempotencyKey: str(row.idempotency_key),
+    s3Bucket: String(row.s3_bucket),
+    s3Key: String(row.s3_key),
+    s3Etag: str(row.s3_etag),
+    s3Size: num(row.s3_size),
+    options: json<Record<string, unknown>>(row.options) ?? {},
+    status: row.status as AnalysisStatus,
+    progress: Number(row.progress),
+    stage: str(row.stage),
+    errorCode: str(row.error_code),
+    errorMessage: str(row.error_message),
+    attempts: Number(row.attempts),
+    video: row.video_codec === null
+      ? null
+      : {
+          container: String(row.container),
+          durationS: Number(row.duration_s),
+          width: Number(row.width),
+          height: Number(row.height),
+          fps: Number(row.fps),
+          rotation: Number(row.rotation),
+          videoCodec: String(row.video_codec),
+          audioCodec: str(row.audio_codec),
+          hasAudio: Boolean(row.has_audio)
+        },
+    analysedFrames: num(row.analysed_frames),
+    modelVersions: json<Record<string, string>>(row.model_versions),
+    scoreVersion: str(row.score_version),
+    createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
+    startedAt: (row.started_at as Date | null) ?? null,
+    completedAt: (row.completed_at as Date | null) ?? null
+  }
+}
