@@ -3,7 +3,7 @@
  * limits), then app plugins that each own one outside system, then routes.
  */
 import crypto from 'node:crypto'
-import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger,
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger, type FastifyRequest,
   type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
@@ -69,17 +69,26 @@ export async function buildApp (config: Config, logger: Logger): Promise<App> {
     return {
       statusCode,
       error: statusText(statusCode),
-      // Internal details stay in the log; the client gets a message it can act on.
-      message: statusCode < 500 || statusCode === 503 ? error.message : `Internal Server Error (logged with request id ${request.id})`
+      message: publicMessage(error, statusCode, request)
     }
   })
 
-  app.setNotFoundHandler((request, reply) => {
+  // Rate-limited too: probing for URLs must cost an attacker the same as calling real ones.
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => {
     reply.code(404)
     return { statusCode: 404, error: 'Not Found', message: `Route ${request.method} ${request.url.split('?')[0]} not found` }
   })
 
   return app
+}
+
+/** Internal details stay in the log; the client gets a message it can act on. */
+function publicMessage (error: FastifyError, statusCode: number, request: FastifyRequest): string {
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return `Unsupported Media Type: ${request.headers['content-type'] ?? 'none'}; send application/json`
+  }
+  if (statusCode < 500 || statusCode === 503) return error.message
+  return `Internal Server Error (logged with request id ${request.id})`
 }
 
 function statusText (statusCode: number): string {

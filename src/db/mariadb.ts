@@ -45,7 +45,7 @@ export function createPool (url: string, size: number): Pool {
     ...sharedOptions,
     ...target,
     connectionLimit: size,
-    acquireTimeout: 5000,
+    acquireTimeout: 3000,
     idleTimeout: 60,
     minimumIdle: 0
   })

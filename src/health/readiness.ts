@@ -24,7 +24,8 @@ export interface ReadinessReport {
 export class Readiness {
   private readonly checks: DependencyCheck[] = []
 
-  constructor (private readonly timeoutMs = 3000) {}
+  /** Longer than the MariaDB pool's acquire timeout, so its error (with the reason) wins the race. */
+  constructor (private readonly timeoutMs = 4000) {}
 
   register (name: string, check: DependencyCheck['check']): void {
     this.checks.push({ name, check })
@@ -45,11 +46,19 @@ export class Readiness {
       const detail = await Promise.race([check(), timeout])
       return { name, status: 'up', latencyMs: elapsed(started), ...(detail ? { detail } : {}) }
     } catch (error) {
-      return { name, status: 'down', latencyMs: elapsed(started), error: error instanceof Error ? error.message : String(error) }
+      return { name, status: 'down', latencyMs: elapsed(started), error: describe(error) }
     } finally {
       clearTimeout(timer)
     }
   }
+}
+
+/** Drivers often wrap the real reason (ECONNREFUSED...) in a generic error's cause. */
+function describe (error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause instanceof Error ? error.cause.message : undefined
+  const first = error.message.split('\n')[0]!
+  return cause && !first.includes(cause) ? `${first}: ${cause}` : first
 }
 
 function elapsed (started: number): number {

@@ -5,6 +5,7 @@ import type { Config } from '../../config.js'
 import { createAnalysisQueue, type AnalysisQueue } from '../../queue/analysis-queue.js'
 import { startAnalysisWorker } from '../../queue/analysis-worker.js'
 import { redisOptions } from '../../queue/redis.js'
+import { closeWithin } from '../../queue/close.js'
 import type { Logger } from '../../logger.js'
 
 declare module 'fastify' {
@@ -26,17 +27,19 @@ export default fp<{ config: Config }>(async (fastify, { config }) => {
   const probe = new Redis({ ...redisOptions(config.redis.url), maxRetriesPerRequest: 0 })
   probe.on('error', () => {})
   fastify.readiness.register('redis', async () => {
-    await probe.ping()
     const info = await probe.info('server')
-    return /redis_version:(\S+)/.exec(info)?.[1]
+    // Redis answering is not enough: the queue's own connection (the one POST /analyze uses)
+    // must work too, so ask the queue itself.
+    const counts = await queue.getJobCounts('waiting', 'active')
+    return `redis ${/redis_version:(\S+)/.exec(info)?.[1]}, ${counts.waiting} waiting, ${counts.active} active`
   })
 
   let worker: Worker | undefined
   if (config.queue.inProcessWorker) worker = startAnalysisWorker(config, fastify.log as Logger)
 
   fastify.addHook('onClose', async () => {
-    await worker?.close()
-    await queue.close()
+    if (worker) await closeWithin(10_000, () => worker!.close(), () => worker!.close(true))
+    await closeWithin(3000, () => queue.close(), () => queue.disconnect())
     probe.disconnect()
   })
 }, { name: 'queue', dependencies: ['readiness'] })

@@ -7,7 +7,7 @@ export default fp<{ config: Config }>(async (fastify, { config }) => {
   // The CSP is left to swagger-ui's own (staticCSP) on /docs; the API itself serves JSON.
   await fastify.register(helmet, { contentSecurityPolicy: false, global: true })
   await fastify.register(cors, {
-    origin: config.http.corsOrigins === '*' ? true : config.http.corsOrigins,
+    origin: config.http.corsOrigins,
     methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
     exposedHeaders: ['x-request-id', 'retry-after']
   })

@@ -1,0 +1,65 @@
+import net from 'node:net'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { waitFor } from './environment.js'
+
+export async function freePort (): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+async function portAnswers (port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1')
+    socket.once('connect', () => { socket.destroy(); resolve(true) })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+/** A throwaway redis-server of our own, so a test can stop it without touching anyone else's. */
+export class PrivateRedis {
+  private process?: ChildProcess
+  constructor (readonly port: number) {}
+
+  get url (): string { return `redis://127.0.0.1:${this.port}` }
+
+  async start (): Promise<void> {
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    await waitFor(`redis-server on ${this.port}`, async () => ((await portAnswers(this.port)) ? true : undefined), 10_000, 50)
+  }
+
+  async stop (): Promise<void> {
+    const child = this.process
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    await exited
+  }
+}
+
+/** A TCP relay to a real server that can be cut and restored, as if the server went away. */
+export class Relay {
+  private server?: net.Server
+  private readonly sockets = new Set<net.Socket>()
+  constructor (readonly port: number, private readonly target: { host: string, port: number }) {}
+
+  async start (): Promise<void> {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(this.target.port, this.target.host)
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket)
+        socket.on('close', () => this.sockets.delete(socket))
+        socket.on('error', () => { client.destroy(); upstream.destroy() })
+      }
+      client.pipe(upstream).pipe(client)
+    })
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve))
+  }
+
+  async stop (): Promise<void> {
+    for (const socket of this.sockets) socket.destroy()
+    await new Promise((resolve) => this.server?.close(resolve) ?? resolve(undefined))
+  }
+}
