@@ -1,0 +1,148 @@
+/**
+ * Decoded pixels from ffmpeg (spawned, never a library binding): video frames as packed RGB24
+ * at a constant rate and a chosen width, pulled with back-pressure so that only a few frames
+ * are ever in memory whatever the video's length; and still images for tests and tools.
+ */
+import { spawn } from 'node:child_process'
+import { MediaError, probeVideo, runTool, type ToolPaths, type VideoMetadata } from './ffprobe.js'
+
+/** Packed RGB, 3 bytes a pixel, rows top to bottom. */
+export interface RgbImage {
+  width: number
+  height: number
+  data: Uint8Array
+}
+
+export interface VideoFrame extends RgbImage {
+  /** 0-based index in the sampled stream. */
+  index: number
+  /** Presentation time in milliseconds from the start of the video. */
+  timeMs: number
+}
+
+export interface FrameSampling {
+  /** Frames per second to analyse; at most the video's own rate. Default: the video's rate. */
+  fps?: number
+  /** Frames wider than this are scaled down (aspect kept). Default 640. */
+  maxWidth?: number
+}
+
+export interface FrameStream {
+  width: number
+  height: number
+  fps: number
+  /** Frames expected from the duration and rate (the stream may end earlier). */
+  expectedFrames: number
+  frames: AsyncGenerator<VideoFrame>
+}
+
+/** Output size: display orientation (ffmpeg applies rotation), at most maxWidth, even sides. */
+export function outputSize (video: Pick<VideoMetadata, 'displayWidth' | 'displayHeight'>, maxWidth: number): { width: number, height: number } {
+  const scale = Math.min(1, maxWidth / video.displayWidth)
+  const even = (n: number) => Math.max(2, Math.round(n / 2) * 2)
+  return { width: even(video.displayWidth * scale), height: even(video.displayHeight * scale) }
+}
+
+/**
+ * At the video's own rate every decoded frame is passed through, in order, with its real
+ * timestamp (browser and phone recordings have variable frame rates); at a lower rate ffmpeg
+ * resamples to a constant one and frame i is at i/fps.
+ */
+export async function openFrameStream (file: string, video: VideoMetadata, paths: ToolPaths, sampling: FrameSampling = {}): Promise<FrameStream> {
+  const everyFrame = sampling.fps === undefined || sampling.fps >= video.fps * 0.999
+  const fps = everyFrame ? video.fps : sampling.fps!
+  if (!(fps > 0)) throw new MediaError('not_media', `cannot sample at ${fps} frames per second`)
+  const { width, height } = outputSize(video, sampling.maxWidth ?? 640)
+  const times = everyFrame ? await frameTimes(file, paths) : null
+  const expectedFrames = times?.length || Math.max(1, Math.round(video.durationS * fps))
+  const timeOf = (index: number) => (times && index < times.length ? times[index]! : (index * 1000) / fps)
+  return { width, height, fps, expectedFrames, frames: decodeFrames(file, paths, { width, height, resampleFps: everyFrame ? null : fps, timeOf }) }
+}
+
+/**
+ * Presentation times (ms from the first frame) of every video packet, read without decoding;
+ * empty when the container does not give them all (then i/fps is used).
+ */
+async function frameTimes (file: string, paths: ToolPaths): Promise<number[]> {
+  const { stdout, code } = await runTool(paths.ffprobePath,
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], 60_000)
+  if (code !== 0) return []
+  const seconds = stdout.split('\n').filter((line) => line.trim() !== '').map(Number)
+  if (seconds.length === 0 || seconds.some((s) => !Number.isFinite(s))) return []
+  seconds.sort((a, b) => a - b)
+  return seconds.map((s) => (s - seconds[0]!) * 1000)
+}
+
+interface DecodeOptions {
+  width: number
+  height: number
+  /** null: pass every frame through; else resample to this constant rate. */
+  resampleFps: number | null
+  timeOf: (index: number) => number
+}
+
+async function * decodeFrames (file: string, paths: ToolPaths, out: DecodeOptions): AsyncGenerator<VideoFrame> {
+  const frameBytes = out.width * out.height * 3
+  const scale = `scale=${out.width}:${out.height}:flags=bilinear`
+  const timing = out.resampleFps === null ? ['-fps_mode', 'passthrough', '-vf', scale] : ['-vf', `fps=${out.resampleFps},${scale}`]
+  const child = spawn(paths.ffmpegPath, [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1',
+    '-i', file, '-map', '0:v:0', '-an', '-sn', ...timing,
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'
+  ], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (text: string) => { stderr = (stderr + text).slice(-4000) })
+  const exited = new Promise<{ code: number | null, error?: Error }>((resolve) => {
+    child.on('error', (error) => resolve({ code: null, error }))
+    child.on('close', (code) => resolve({ code }))
+  })
+
+  let index = 0
+  let frame = new Uint8Array(frameBytes)
+  let filled = 0
+  try {
+    // Iterating the stream pauses ffmpeg's pipe while the consumer is busy (back-pressure).
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let offset = 0
+      while (offset < chunk.length) {
+        const take = Math.min(frameBytes - filled, chunk.length - offset)
+        frame.set(chunk.subarray(offset, offset + take), filled)
+        filled += take
+        offset += take
+        if (filled === frameBytes) {
+          yield { width: out.width, height: out.height, data: frame, index, timeMs: out.timeOf(index) }
+          index++
+          frame = new Uint8Array(frameBytes)
+          filled = 0
+        }
+      }
+    }
+    const { code, error } = await exited
+    if (error) {
+      throw new MediaError('tool_failed', (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `${paths.ffmpegPath} is not installed or not on PATH (install ffmpeg)` : `ffmpeg could not start: ${error.message}`)
+    }
+    if (index === 0) {
+      throw new MediaError('not_media', `not a video: no frame could be decoded${code ? ` (${lastLine(stderr)})` : ''}`)
+    }
+    // A damaged tail after good frames is tolerated: the frames decoded so far are analysed.
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }
+}
+
+function lastLine (text: string): string {
+  return text.trim().split('\n').pop() ?? 'ffmpeg failed'
+}
+
+/** Decodes a still image (JPEG, PNG...) to RGB, scaled down to maxWidth if wider. */
+export async function decodeImage (file: string, paths: ToolPaths, maxWidth = 4096): Promise<RgbImage> {
+  const metadata = await probeVideo(file, paths)
+  const stream = await openFrameStream(file, metadata, paths, { maxWidth })
+  for await (const frame of stream.frames) {
+    await stream.frames.return(undefined)
+    return { width: frame.width, height: frame.height, data: frame.data }
+  }
+  throw new MediaError('not_media', `no image in ${file}`)
+}
