@@ -118,6 +118,9 @@ export const variables = {
 
   MODELS_DIR: { description: 'Folder holding the model files (installed by npm run models)', parse: directory, default: path.join(projectRoot, 'models') },
   CANDOR_MODELS_MIRROR: { description: 'Folder to install model files from instead of their public URLs (CI: ../shared/models)', parse: directory, optional: true },
+  EMOTION_MODEL: { description: 'Emotion model: mobilefacenet (7 classes, installed by default) or enet_b0_8 (HSEmotion EfficientNet-B0, 8 classes; npm run models -- --all)', parse: oneOf('mobilefacenet', 'enet_b0_8'), default: 'mobilefacenet' },
+  EMOTION_FPS: { description: 'Emotion estimates per second of video (0 turns emotion off)', parse: integer(0, 60), default: 5 },
+  ANALYSIS_WIDTH: { description: 'Frames wider than this are scaled down before analysis (pixels)', parse: integer(160, 3840), default: 640 },
   CANDOR_TMP_DIR: { description: 'Folder for downloaded videos while they are analysed', parse: directory, default: path.join(os.tmpdir(), 'candor') },
   FFMPEG_PATH: { description: 'ffmpeg executable', parse: text, default: 'ffmpeg' },
   FFPROBE_PATH: { description: 'ffprobe executable', parse: text, default: 'ffprobe' }
@@ -179,6 +182,7 @@ export interface Config {
   queue: { prefix: string, inProcessWorker: boolean, concurrency: number, attempts: number, lockMs: number }
   modelsDir: string
   modelsMirror?: string
+  engine: { emotionModel: Environment['EMOTION_MODEL'], emotionFps: number, analysisWidth: number }
   tmpDir: string
   ffmpeg: { ffmpegPath: string, ffprobePath: string }
 }
@@ -219,6 +223,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     },
     modelsDir: e.MODELS_DIR,
     ...(e.CANDOR_MODELS_MIRROR ? { modelsMirror: e.CANDOR_MODELS_MIRROR } : {}),
+    engine: { emotionModel: e.EMOTION_MODEL, emotionFps: e.EMOTION_FPS, analysisWidth: e.ANALYSIS_WIDTH },
     tmpDir: e.CANDOR_TMP_DIR,
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH }
   }

@@ -1,22 +1,34 @@
 /**
- * npm run analyze -- [video] [--out dir] [--fps n] [--json]
+ * npm run analyze -- [video] [--out dir] [--fps n] [--emotion-fps n] [--json]
  *
  * Analyses one video file on this machine, with no database or S3. Without a path it uses
- * the default sample from ../shared/fixtures. Progress goes to stderr, the summary to stdout.
+ * the default sample from ../shared/fixtures. Progress goes to stderr; a summary table (or,
+ * with --json, the metrics as JSON) to stdout; with --out, the full AnalysisResult including
+ * every frame is written to <dir>/<video name>.analysis.json.
  */
-import fs from 'node:fs'
+import fs from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfigOrExit, projectRoot } from '../config.js'
-import { probeVideo, MediaError } from '../media/ffprobe.js'
+import { MediaError } from '../media/ffprobe.js'
+import { AnalysisEngine, type AnalysisResult } from '../engine/analyze.js'
+import { formatReport } from './report.js'
 
 export const DEFAULT_VIDEO = path.resolve(projectRoot, '..', 'shared', 'fixtures', 'video', 'sad_to_happy_pexels.mp4')
 
-const usage = 'usage: npm run analyze -- [video] [--out dir] [--fps n] [--json]'
+const usage = 'usage: npm run analyze -- [video] [--out dir] [--fps n] [--emotion-fps n] [--json]'
 
 function fail (message: string, code = 1): never {
   console.error(message)
   process.exit(code)
+}
+
+function positiveNumber (name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value < 0) fail(`--${name} must be a number >= 0, got "${raw}"\n${usage}`, 2)
+  return value
 }
 
 let args
@@ -26,6 +38,7 @@ try {
     options: {
       out: { type: 'string' },
       fps: { type: 'string' },
+      'emotion-fps': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false }
     }
@@ -39,20 +52,43 @@ if (args.values.help) {
 }
 if (args.positionals.length > 1) fail(`expected one video, got ${args.positionals.length}\n${usage}`, 2)
 const video = path.resolve(args.positionals[0] ?? DEFAULT_VIDEO)
-if (args.positionals.length === 0 && !fs.existsSync(video)) {
+if (args.positionals.length === 0 && !existsSync(video)) {
   fail(`no video given and the default sample is missing (${video})\n${usage}`, 2)
 }
+const fps = positiveNumber('fps', args.values.fps)
+const emotionFps = positiveNumber('emotion-fps', args.values['emotion-fps'])
 
 const config = loadConfigOrExit()
+const started = performance.now()
+let lastShown = 0
+let result: AnalysisResult
 try {
-  const metadata = await probeVideo(video, config.ffmpeg)
-  if (args.values.json) {
-    console.log(JSON.stringify({ file: video, video: metadata }, null, 2))
-  } else {
-    console.log(`${path.basename(video)}: ${metadata.width}x${metadata.height} ${metadata.videoCodec}, ` +
-      `${metadata.durationS.toFixed(1)} s at ${metadata.fps.toFixed(2)} fps, audio: ${metadata.audioCodec ?? 'none'}`)
-  }
+  const engine = await AnalysisEngine.load({ modelsDir: config.modelsDir, emotionModel: config.engine.emotionModel })
+  result = await engine.analyze(video, config.ffmpeg, {
+    ...(fps ? { fps } : {}),
+    emotionFps: emotionFps ?? config.engine.emotionFps,
+    maxWidth: config.engine.analysisWidth,
+    onProgress: ({ stage, framesDone, framesExpected, fraction }) => {
+      const now = performance.now()
+      if (now - lastShown < 500 && stage === 'analysing') return
+      lastShown = now
+      const detail = stage === 'analysing' ? ` ${framesDone}/${framesExpected} frames` : ''
+      process.stderr.write(`\r${stage} ${Math.round(fraction * 100)}%${detail}   `)
+    }
+  })
+  process.stderr.write(`\rdone in ${((performance.now() - started) / 1000).toFixed(1)} s${' '.repeat(30)}\n`)
 } catch (error) {
+  process.stderr.write('\n')
   if (error instanceof MediaError) fail(`cannot analyse ${video}: ${error.message}`)
+  if (error instanceof Error && /model file missing/.test(error.message)) fail(error.message)
   throw error
 }
+
+if (args.values.out) {
+  await fs.mkdir(args.values.out, { recursive: true })
+  const file = path.join(args.values.out, `${path.basename(video)}.analysis.json`)
+  await fs.writeFile(file, JSON.stringify(result))
+  process.stderr.write(`full result: ${file}\n`)
+}
+const { frames: _frames, ...summary } = result
+console.log(args.values.json ? JSON.stringify(summary, null, 2) : formatReport(result))

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs/promises'
 
-export type MediaErrorCode = 'file_not_found' | 'empty_file' | 'not_media' | 'no_video_stream' | 'tool_failed' | 'timeout'
+export type MediaErrorCode = 'file_not_found' | 'empty_file' | 'not_media' | 'no_video_stream' | 'truncated' | 'tool_failed' | 'timeout'
 
 export class MediaError extends Error {
   constructor (readonly code: MediaErrorCode, message: string) {
@@ -108,7 +108,29 @@ export async function probeVideo (file: string, paths: ToolPaths, timeoutMs = 30
   } catch {
     throw new MediaError('tool_failed', 'ffprobe printed output that is not JSON')
   }
-  return toMetadata(probe, stat.size)
+  const metadata = toMetadata(probe, stat.size)
+  // Browser recordings (MediaRecorder webm) often declare no duration: measure it.
+  if (!(metadata.durationS > 0)) {
+    const times = await packetTimes(file, paths)
+    if (times.length === 0) throw new MediaError('not_media', 'not a video: no video frames in the file')
+    metadata.durationS = (times[times.length - 1]! + 1000 / metadata.fps) / 1000
+    metadata.frameCount = times.length
+  }
+  return metadata
+}
+
+/**
+ * Presentation times (ms from the first frame, sorted) of every video packet, read without
+ * decoding (~0.1 s for a minute of video); empty when some packet has no timestamp.
+ */
+export async function packetTimes (file: string, paths: ToolPaths): Promise<number[]> {
+  const { stdout, code } = await runTool(paths.ffprobePath,
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], 120_000)
+  if (code !== 0) return []
+  const seconds = stdout.split('\n').filter((line) => line.trim() !== '').map(Number)
+  if (seconds.length === 0 || seconds.some((s) => !Number.isFinite(s))) return []
+  seconds.sort((a, b) => a - b)
+  return seconds.map((s) => (s - seconds[0]!) * 1000)
 }
 
 /** Pure mapping from ffprobe's JSON to VideoMetadata (exported for tests). */

@@ -4,7 +4,7 @@
  * are ever in memory whatever the video's length; and still images for tests and tools.
  */
 import { spawn } from 'node:child_process'
-import { MediaError, probeVideo, runTool, type ToolPaths, type VideoMetadata } from './ffprobe.js'
+import { MediaError, probeVideo, packetTimes, type ToolPaths, type VideoMetadata } from './ffprobe.js'
 
 /** Packed RGB, 3 bytes a pixel, rows top to bottom. */
 export interface RgbImage {
@@ -53,24 +53,24 @@ export async function openFrameStream (file: string, video: VideoMetadata, paths
   const fps = everyFrame ? video.fps : sampling.fps!
   if (!(fps > 0)) throw new MediaError('not_media', `cannot sample at ${fps} frames per second`)
   const { width, height } = outputSize(video, sampling.maxWidth ?? 640)
-  const times = everyFrame ? await frameTimes(file, paths) : null
+  const packets = await packetTimes(file, paths)
+  checkComplete(packets, video)
+  const times = everyFrame && packets.length > 0 ? packets : null
   const expectedFrames = times?.length || Math.max(1, Math.round(video.durationS * fps))
   const timeOf = (index: number) => (times && index < times.length ? times[index]! : (index * 1000) / fps)
   return { width, height, fps, expectedFrames, frames: decodeFrames(file, paths, { width, height, resampleFps: everyFrame ? null : fps, timeOf }) }
 }
 
 /**
- * Presentation times (ms from the first frame) of every video packet, read without decoding;
- * empty when the container does not give them all (then i/fps is used).
+ * A file whose frames stop well before its declared duration was cut off (an interrupted
+ * upload): analysing the part that is left would report on a recording that is not there.
  */
-async function frameTimes (file: string, paths: ToolPaths): Promise<number[]> {
-  const { stdout, code } = await runTool(paths.ffprobePath,
-    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], 60_000)
-  if (code !== 0) return []
-  const seconds = stdout.split('\n').filter((line) => line.trim() !== '').map(Number)
-  if (seconds.length === 0 || seconds.some((s) => !Number.isFinite(s))) return []
-  seconds.sort((a, b) => a - b)
-  return seconds.map((s) => (s - seconds[0]!) * 1000)
+function checkComplete (packets: number[], video: VideoMetadata): void {
+  if (packets.length === 0 || !(video.durationS > 0)) return
+  const coveredS = (packets[packets.length - 1]! + 1000 / video.fps) / 1000
+  if (coveredS < video.durationS * 0.9 && video.durationS - coveredS > 0.5) {
+    throw new MediaError('truncated', `damaged or truncated video: frames stop at ${coveredS.toFixed(1)} s of the declared ${video.durationS.toFixed(1)} s`)
+  }
 }
 
 interface DecodeOptions {
