@@ -3,25 +3,24 @@
  * out. A library with no knowledge of HTTP, queues or databases: the CLI, the job worker, the
  * benchmark and the tests all drive this code.
  *
- * Per frame: the tracker runs the mesh on the main face (each frame's crop comes from the
- * previous frame's landmarks, so that chain is sequential), then blendshapes, and every few
- * frames the emotion model, run while the next frame's mesh is computed. At most a few
- * frames are in flight, so memory does not grow with the video's length.
+ * Three threads share the work, because onnxruntime-node runs inference synchronously on the
+ * calling thread: the face worker runs the tracking chain (each frame's crop comes from the
+ * previous frame's landmarks, so it is sequential), the aux worker turns each tracked frame
+ * into signals (blendshapes, pose, gaze), estimates emotion and counts other faces, and this
+ * thread reads frames from ffmpeg (another process) and assembles the results in order. At
+ * most a few frames are in flight, so memory does not grow with the video's length.
  */
-import path from 'node:path'
 import { probeVideo, MediaError, type ToolPaths, type VideoMetadata } from '../media/ffprobe.js'
 import { openFrameStream, type VideoFrame } from '../media/frames.js'
-import { computeFaceMetrics, KEY_BLENDSHAPES, type FaceFrame, type FaceMetrics, type FaceSignals } from '../metrics/index.js'
-import { YuNetDetector } from './face/yunet.js'
-import { FaceMeshModel, MESH_FILE, type MeshResult } from './face/mesh.js'
-import { BlendshapeModel, BLENDSHAPES_FILE, BLENDSHAPE_NAMES } from './face/blendshapes.js'
-import { FaceTracker, TRACKER_DEFAULTS } from './face/tracker.js'
-import { headPose, eyes, gaze } from './face/geometry.js'
-import { EmotionClassifier } from './emotion/classifier.js'
+import { computeFaceMetrics, type FaceFrame, type FaceMetrics } from '../metrics/index.js'
+import { MESH_FILE } from './face/mesh.js'
+import { BLENDSHAPES_FILE } from './face/blendshapes.js'
+import { DETECTOR_FILE } from './face/yunet.js'
+import { WorkerRpc, siblingFile } from './workers/rpc.js'
+import type { WorkerSetup, TrackReply, DescribeRequest, DescribeReply } from './workers/protocol.js'
 import { StageTimer } from './timing.js'
 
-export const ENGINE_VERSION = '0.1.0'
-const DETECTOR_FILE = 'face_detection_yunet_2023mar.onnx'
+export const ENGINE_VERSION = '0.2.0'
 
 export interface EngineModels {
   modelsDir: string
@@ -36,8 +35,8 @@ export interface AnalyzeOptions {
   maxWidth?: number
   /** How often emotion is estimated (per second of video); 0 turns it off. */
   emotionFps?: number
-  /** Detector schedule while tracking. */
-  detectEveryMs?: number
+  /** How often other faces in view are counted while the main face is tracked. */
+  countFacesEveryMs?: number
   onProgress?: (progress: EngineProgress) => void
   /** Receives frames in time order, in batches, as they are analysed (e.g. to store them). */
   onFrames?: (frames: FaceFrame[]) => Promise<void> | void
@@ -61,34 +60,53 @@ export interface AnalysisResult {
   models: Record<string, string>
   metrics: FaceMetrics
   frames?: FaceFrame[]
-  /** Wall time per stage in milliseconds (stages overlap, so they add up to more than the total). */
+  /** Time per stage in milliseconds; stages run in parallel threads, so they add up to more than the total. */
   timings: Record<string, number>
   warnings: string[]
 }
 
 const FRAME_BATCH = 64
-const MAX_IN_FLIGHT = 3
+const MAX_IN_FLIGHT = 4
+const here = import.meta.url.startsWith('file:') ? new URL(import.meta.url).pathname : import.meta.url
 
 export class AnalysisEngine {
+  private busy = false
+
   private constructor (
-    private readonly detector: YuNetDetector,
-    private readonly mesh: FaceMeshModel,
-    private readonly blendshapes: BlendshapeModel,
-    private readonly emotion: EmotionClassifier
+    private readonly face: WorkerRpc,
+    private readonly aux: WorkerRpc,
+    private readonly emotionModelFile: string
   ) {}
 
-  /** Loads every model once; an engine analyses any number of videos, one at a time. */
+  /** Starts the worker threads and loads every model once; an engine analyses videos one at a time. */
   static async load (models: EngineModels): Promise<AnalysisEngine> {
-    const [detector, mesh, blendshapes, emotion] = await Promise.all([
-      YuNetDetector.load(path.join(models.modelsDir, DETECTOR_FILE)),
-      FaceMeshModel.load(models.modelsDir),
-      BlendshapeModel.load(models.modelsDir),
-      EmotionClassifier.load(models.emotionModel, models.modelsDir)
-    ])
-    return new AnalysisEngine(detector, mesh, blendshapes, emotion)
+    const setup: WorkerSetup = { modelsDir: models.modelsDir, emotionModel: models.emotionModel }
+    const face = new WorkerRpc(siblingFile(here, 'workers/face-worker'), setup)
+    const aux = new WorkerRpc(siblingFile(here, 'workers/aux-worker'), setup)
+    try {
+      const [, ready] = await Promise.all([face.call('ready', null), aux.call<{ emotionModelFile: string }>('ready', null)])
+      return new AnalysisEngine(face, aux, ready.emotionModelFile)
+    } catch (error) {
+      await Promise.all([face.close(), aux.close()])
+      throw error
+    }
+  }
+
+  async close (): Promise<void> {
+    await Promise.all([this.face.close(), this.aux.close()])
   }
 
   async analyze (file: string, tools: ToolPaths, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+    if (this.busy) throw new Error('this engine is already analysing a video')
+    this.busy = true
+    try {
+      return await this.run(file, tools, options)
+    } finally {
+      this.busy = false
+    }
+  }
+
+  private async run (file: string, tools: ToolPaths, options: AnalyzeOptions): Promise<AnalysisResult> {
     const timings = new StageTimer()
     const started = performance.now()
     const report = options.onProgress ?? (() => {})
@@ -96,124 +114,88 @@ export class AnalysisEngine {
     const video = await timings.time('probe', () => probeVideo(file, tools))
     const stream = await openFrameStream(file, video, tools, { ...(options.fps ? { fps: options.fps } : {}), maxWidth: options.maxWidth ?? 640 })
     const emotionFps = options.emotionFps ?? 5
-    const tracker = new FaceTracker(this.detector, this.mesh, { ...TRACKER_DEFAULTS, ...(options.detectEveryMs ? { detectEveryMs: options.detectEveryMs } : {}) }, timings)
+    const countEveryMs = options.countFacesEveryMs ?? 1000
+    await Promise.all([this.face.call('reset', null), this.aux.call('reset', null)])
 
-    // Every frame is kept for the metrics (a FaceFrame is a few hundred bytes).
     const frames: FaceFrame[] = []
     let batch: FaceFrame[] = []
-    const inFlight: Array<Promise<FaceFrame>> = []
+    const inFlight: Array<Promise<{ t: number, described: DescribeReply, tracked: TrackReply }>> = []
+    let otherFaces = 0
     let nextEmotionMs = 0
-    let done = 0
+    let nextCountMs = 0
 
     const settle = async () => {
-      const frame = await inFlight.shift()!
+      const { t, described, tracked } = await inFlight.shift()!
+      // Counts arrive in frame order; each holds until the next one.
+      if (tracked.otherFaces !== null) otherFaces = tracked.otherFaces
+      if (described.otherFaces !== undefined) otherFaces = described.otherFaces
+      const frame: FaceFrame = { t, face: described.face, otherFaces, ...(described.emotion ? { emotion: described.emotion } : {}) }
       frames.push(frame)
       batch.push(frame)
-      done++
       if (batch.length >= FRAME_BATCH) {
         await options.onFrames?.(batch)
         batch = []
       }
-      if (done % 10 === 0) report({ stage: 'analysing', framesDone: done, framesExpected: stream.expectedFrames, fraction: Math.min(0.99, done / stream.expectedFrames) })
+      if (frames.length % 10 === 0) {
+        report({ stage: 'analysing', framesDone: frames.length, framesExpected: stream.expectedFrames, fraction: Math.min(0.99, frames.length / stream.expectedFrames) })
+      }
     }
 
-    const decodeStart = performance.now()
-    let waitingForDecoder = 0
-    let last = performance.now()
+    const loopStart = performance.now()
+    let waiting = performance.now()
     for await (const frame of stream.frames) {
-      waitingForDecoder += performance.now() - last
-      const tracked = await tracker.next(frame)
+      timings.add('decode_wait', performance.now() - waiting)
       // Emotion on a fixed time grid (one estimate per 1/emotionFps slot), so the rate does
       // not drift with frame timing; slots without a face are skipped, not made up later.
-      const wantEmotion = emotionFps > 0 && tracked.main !== null && frame.timeMs >= nextEmotionMs
+      const wantEmotion = emotionFps > 0 && frame.timeMs >= nextEmotionMs
       while (emotionFps > 0 && nextEmotionMs <= frame.timeMs) nextEmotionMs += 1000 / emotionFps
-      inFlight.push(this.describe(frame, tracked.main, tracked.otherFaces, wantEmotion, timings))
+      const wantCount = frame.timeMs >= nextCountMs
+      if (wantCount) nextCountMs = frame.timeMs + countEveryMs
+      inFlight.push(this.process(frame, wantEmotion, wantCount))
       while (inFlight.length > MAX_IN_FLIGHT) await settle()
-      last = performance.now()
+      waiting = performance.now()
     }
     while (inFlight.length > 0) await settle()
     if (batch.length > 0) await options.onFrames?.(batch)
-    timings.add('decode_wait', waitingForDecoder)
-    timings.add('frames_total', performance.now() - decodeStart)
+    timings.add('frames_total', performance.now() - loopStart)
 
+    if (frames.length === 0) throw new MediaError('not_media', 'not a video: no frame could be decoded')
     const warnings: string[] = []
-    if (done < stream.expectedFrames * 0.9) {
-      warnings.push(`video ends early: decoded ${done} of ${stream.expectedFrames} expected frames (damaged or truncated file)`)
+    if (frames.length < stream.expectedFrames * 0.9) {
+      warnings.push(`video ends early: decoded ${frames.length} of ${stream.expectedFrames} expected frames (damaged file)`)
     }
-    if (done === 0) throw new MediaError('not_media', 'not a video: no frame could be decoded')
-    report({ stage: 'summarising', framesDone: done, framesExpected: stream.expectedFrames, fraction: 0.99 })
+    report({ stage: 'summarising', framesDone: frames.length, framesExpected: stream.expectedFrames, fraction: 0.99 })
     const metrics = timings.timeSync('metrics', () => computeFaceMetrics(frames))
+    const [faceTimings, auxTimings] = await Promise.all([this.face.call<Record<string, number>>('timings', null), this.aux.call<Record<string, number>>('timings', null)])
     timings.add('total', performance.now() - started)
     return {
       engineVersion: ENGINE_VERSION,
       file,
       video,
-      sampling: { fps: stream.fps, width: stream.width, height: stream.height, frames: done, emotionFps },
-      models: { detector: DETECTOR_FILE, mesh: MESH_FILE, blendshapes: BLENDSHAPES_FILE, emotion: this.emotion.spec.file },
+      sampling: { fps: stream.fps, width: stream.width, height: stream.height, frames: frames.length, emotionFps },
+      models: { detector: DETECTOR_FILE, mesh: MESH_FILE, blendshapes: BLENDSHAPES_FILE, emotion: this.emotionModelFile },
       metrics,
       ...(options.keepFrames === false ? {} : { frames }),
-      timings: timings.result(),
+      timings: { ...timings.result(), ...faceTimings, ...auxTimings },
       warnings
     }
   }
 
-  private async describe (frame: VideoFrame, mesh: MeshResult | null, otherFaces: number, withEmotion: boolean, timings: StageTimer): Promise<FaceFrame> {
-    if (!mesh) return { t: frame.timeMs, face: null, otherFaces }
-    const landmarks = mesh.landmarks
-    const [scores, emotion] = await Promise.all([
-      timings.time('blendshapes', () => this.blendshapes.run(landmarks)),
-      withEmotion ? timings.time('emotion', () => this.emotion.classify(frame, emotionRegion(landmarks))) : undefined
-    ])
-    return { t: frame.timeMs, face: faceSignals(landmarks, scores, frame.width, frame.height), otherFaces, ...(emotion ? { emotion } : {}) }
+  /** One frame through both workers; pixels are copied only when the aux worker needs them. */
+  private async process (frame: VideoFrame, wantEmotion: boolean, wantCount: boolean): Promise<{ t: number, described: DescribeReply, tracked: TrackReply }> {
+    const pixels = wantEmotion || wantCount ? { ...frame, data: frame.data.slice() } : null
+    const tracked = await this.face.call<TrackReply>('track', { frame }, [frame.data.buffer as ArrayBuffer])
+    const request: DescribeRequest = {
+      width: frame.width,
+      height: frame.height,
+      landmarks: tracked.main?.landmarks ?? null,
+      roi: tracked.main?.roi ?? null,
+      frame: pixels,
+      emotion: wantEmotion,
+      countFaces: wantCount && tracked.main !== null
+    }
+    const transfer = [request.landmarks?.buffer, pixels?.data.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer)
+    const described = await this.aux.call<DescribeReply>('describe', request, transfer)
+    return { t: frame.timeMs, described, tracked }
   }
-}
-
-const BLEND_INDEX = Object.fromEntries(BLENDSHAPE_NAMES.map((name, i) => [name, i])) as Record<string, number>
-
-function faceSignals (landmarks: Float32Array, scores: Float32Array, width: number, height: number): FaceSignals {
-  const pose = headPose(landmarks)
-  const eyeStates = eyes(landmarks)
-  const blendshapes = Object.fromEntries(KEY_BLENDSHAPES.map((name) => [name, round(scores[BLEND_INDEX[name]!]!, 3)])) as FaceSignals['blendshapes']
-  const [x0, y0, x1, y1] = bounds(landmarks)
-  const direction = gaze(pose, eyeStates, RESTING_IRIS_Y)
-  return {
-    box: [round(x0 / width, 4), round(y0 / height, 4), round((x1 - x0) / width, 4), round((y1 - y0) / height, 4)],
-    pose: { yaw: round(pose.yaw, 2), pitch: round(pose.pitch, 2), roll: round(pose.roll, 2) },
-    gaze: { yaw: round(direction.yaw, 2), pitch: round(direction.pitch, 2) },
-    eyeOpening: [round(eyeStates.left.opening, 3), round(eyeStates.right.opening, 3)],
-    blink: round((blendshapes.eyeBlinkLeft + blendshapes.eyeBlinkRight) / 2, 3),
-    blendshapes
-  }
-}
-
-/**
- * Where the iris sits, in half eye widths below the eye-corner line, when looking straight
- * ahead (measured on the frontal fixture faces: -0.16 to -0.21).
- */
-const RESTING_IRIS_Y = -0.18
-
-/** The face box and the 5 alignment points (eyes, nose tip, mouth corners) from the mesh. */
-function emotionRegion (landmarks: Float32Array): { box: { x: number, y: number, width: number, height: number }, keypoints: Array<[number, number]> } {
-  const p = (i: number): [number, number] => [landmarks[i * 3]!, landmarks[i * 3 + 1]!]
-  const mid = (a: number, b: number): [number, number] => [(p(a)[0] + p(b)[0]) / 2, (p(a)[1] + p(b)[1]) / 2]
-  const [x0, y0, x1, y1] = bounds(landmarks)
-  return {
-    box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
-    // YuNet's order: the person's right eye (image left), left eye, nose tip, right and left mouth corners.
-    keypoints: [mid(33, 133), mid(263, 362), p(1), p(61), p(291)]
-  }
-}
-
-function bounds (landmarks: Float32Array): [number, number, number, number] {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity
-  for (let i = 0; i < 468 * 3; i += 3) {
-    x0 = Math.min(x0, landmarks[i]!); x1 = Math.max(x1, landmarks[i]!)
-    y0 = Math.min(y0, landmarks[i + 1]!); y1 = Math.max(y1, landmarks[i + 1]!)
-  }
-  return [x0, y0, x1, y1]
-}
-
-function round (value: number, digits: number): number {
-  const f = 10 ** digits
-  return Math.round(value * f) / f
 }

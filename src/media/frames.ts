@@ -6,6 +6,9 @@
 import { spawn } from 'node:child_process'
 import { MediaError, probeVideo, packetTimes, type ToolPaths, type VideoMetadata } from './ffprobe.js'
 
+/** Decoded frames buffered ahead of the consumer (each ~1 MB at 640x480). */
+const READ_AHEAD = 4
+
 /** Packed RGB, 3 bytes a pixel, rows top to bottom. */
 export interface RgbImage {
   width: number
@@ -98,32 +101,54 @@ async function * decodeFrames (file: string, paths: ToolPaths, out: DecodeOption
     child.on('close', (code) => resolve({ code }))
   })
 
+  // Read ahead up to READ_AHEAD frames: a pipe holds ~64 KB, a frame ~1 MB, so without a
+  // queue ffmpeg would stall on every frame until the consumer asked for it, and decoding
+  // would never overlap analysis. The queue is bounded, so memory stays flat.
+  const queue: VideoFrame[] = []
+  let ended = false
+  let wake: (() => void) | null = null
   let index = 0
   let frame = new Uint8Array(frameBytes)
   let filled = 0
-  try {
-    // Iterating the stream pauses ffmpeg's pipe while the consumer is busy (back-pressure).
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      let offset = 0
-      while (offset < chunk.length) {
-        const take = Math.min(frameBytes - filled, chunk.length - offset)
-        frame.set(chunk.subarray(offset, offset + take), filled)
-        filled += take
-        offset += take
-        if (filled === frameBytes) {
-          yield { width: out.width, height: out.height, data: frame, index, timeMs: out.timeOf(index) }
-          index++
-          frame = new Uint8Array(frameBytes)
-          filled = 0
-        }
+  child.stdout.on('data', (chunk: Buffer) => {
+    let offset = 0
+    while (offset < chunk.length) {
+      const take = Math.min(frameBytes - filled, chunk.length - offset)
+      frame.set(chunk.subarray(offset, offset + take), filled)
+      filled += take
+      offset += take
+      if (filled === frameBytes) {
+        queue.push({ width: out.width, height: out.height, data: frame, index, timeMs: out.timeOf(index) })
+        index++
+        frame = new Uint8Array(frameBytes)
+        filled = 0
       }
+    }
+    if (queue.length >= READ_AHEAD) child.stdout.pause()
+    wake?.()
+  })
+  child.stdout.on('end', () => { ended = true; wake?.() })
+
+  let yielded = 0
+  try {
+    for (;;) {
+      const next = queue.shift()
+      if (next) {
+        if (queue.length < READ_AHEAD) child.stdout.resume()
+        yielded++
+        yield next
+        continue
+      }
+      if (ended) break
+      await new Promise<void>((resolve) => { wake = resolve })
+      wake = null
     }
     const { code, error } = await exited
     if (error) {
       throw new MediaError('tool_failed', (error as NodeJS.ErrnoException).code === 'ENOENT'
         ? `${paths.ffmpegPath} is not installed or not on PATH (install ffmpeg)` : `ffmpeg could not start: ${error.message}`)
     }
-    if (index === 0) {
+    if (yielded === 0) {
       throw new MediaError('not_media', `not a video: no frame could be decoded${code ? ` (${lastLine(stderr)})` : ''}`)
     }
     // A damaged tail after good frames is tolerated: the frames decoded so far are analysed.

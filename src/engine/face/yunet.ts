@@ -6,6 +6,8 @@
 import { createSession, ort, type Session } from '../onnx.js'
 import { warpToTensor, type RgbImage, type TensorLayout } from '../image.js'
 
+export const DETECTOR_FILE = 'face_detection_yunet_2023mar.onnx'
+
 export interface Rect { x: number, y: number, width: number, height: number }
 
 export interface FaceDetection {
@@ -35,7 +37,7 @@ export interface DetectOptions {
  * scores 0.88 or more. The price is recall on small, blurred or turned faces (background
  * people at 0.5-0.6): pass a lower threshold where those matter.
  */
-export const DEFAULT_DETECT_OPTIONS: Required<DetectOptions> = { scoreThreshold: 0.87, nmsThreshold: 0.3, topK: 5000 }
+export const DEFAULT_DETECT_OPTIONS: Readonly<Required<DetectOptions>> = Object.freeze({ scoreThreshold: 0.87, nmsThreshold: 0.3, topK: 5000 })
 
 const STRIDES = [8, 16, 32] as const
 const OUTPUTS = ['cls', 'obj', 'bbox', 'kps'] as const

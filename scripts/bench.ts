@@ -1,0 +1,75 @@
+/**
+ * npm run bench: speed and memory of the analysis engine, printed (never asserted in tests).
+ *
+ * Videos: ../shared/fixtures/video/sad_to_happy_pexels.mp4 and a 60 s 640x480 VP9 webm made
+ * from it (cached in the temp folder). For each: every frame through tracking, mesh,
+ * blendshapes and blink/gaze, emotion at 5 per second. Prints the real-time factor (seconds of
+ * video per second of wall time), the per-stage time split, ffmpeg's decode-only time for the
+ * same frames and the ratio to it, and the peak memory of the process.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { loadConfigOrExit, projectRoot } from '../src/config.js'
+import { probeVideo } from '../src/media/ffprobe.js'
+import { openFrameStream } from '../src/media/frames.js'
+import { AnalysisEngine } from '../src/engine/analyze.js'
+
+const config = loadConfigOrExit()
+const fixtures = path.resolve(projectRoot, '..', 'shared', 'fixtures', 'video')
+const source = path.join(fixtures, 'sad_to_happy_pexels.mp4')
+
+function sixtySecondWebm (): string {
+  const file = path.join(os.tmpdir(), 'candor-bench-60s-640x480-v1.webm')
+  if (fs.existsSync(file)) return file
+  process.stderr.write('making the 60 s 640x480 webm (once)...\n')
+  const made = spawnSync(config.ffmpeg.ffmpegPath, [
+    '-hide_banner', '-loglevel', 'error', '-y', '-stream_loop', '3', '-i', source, '-t', '60',
+    '-vf', 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2,fps=30',
+    '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '1M', '-c:a', 'libopus', `${file}.part.webm`
+  ], { stdio: 'inherit' })
+  if (made.status !== 0) throw new Error('ffmpeg could not make the benchmark video')
+  fs.renameSync(`${file}.part.webm`, file)
+  return file
+}
+
+/** ffmpeg decoding the same frames to raw RGB, as the engine reads them, with nothing else. */
+async function decodeOnlyMs (file: string): Promise<number> {
+  const video = await probeVideo(file, config.ffmpeg)
+  const stream = await openFrameStream(file, video, config.ffmpeg, { maxWidth: config.engine.analysisWidth })
+  const started = performance.now()
+  for await (const _frame of stream.frames) { /* drain */ }
+  return performance.now() - started
+}
+
+function peakRssTracker (): { stop: () => number } {
+  let peak = process.memoryUsage().rss
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 50)
+  return { stop: () => { clearInterval(timer); return Math.max(peak, process.memoryUsage().rss) } }
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`
+const engine = await AnalysisEngine.load({ modelsDir: config.modelsDir, emotionModel: config.engine.emotionModel })
+
+console.log(`Candor engine benchmark  (${os.cpus().length} cores: ${os.cpus()[0]?.model ?? '?'}; node ${process.version})`)
+for (const file of [source, sixtySecondWebm()]) {
+  const decodeMs = await decodeOnlyMs(file)
+  const memory = peakRssTracker()
+  const started = performance.now()
+  const result = await engine.analyze(file, config.ffmpeg, { emotionFps: 5, keepFrames: false, maxWidth: config.engine.analysisWidth })
+  const wallMs = performance.now() - started
+  const peak = memory.stop()
+  const { video, sampling, timings } = result
+  console.log(`\n${path.basename(file)}: ${video.width}x${video.height} ${video.videoCodec}, ${video.durationS.toFixed(1)} s, ${sampling.frames} frames at ${sampling.fps.toFixed(2)} fps (analysed at ${sampling.width}x${sampling.height})`)
+  console.log(`  wall time            ${(wallMs / 1000).toFixed(2)} s`)
+  console.log(`  real-time factor     ${((video.durationS * 1000) / wallMs).toFixed(2)}x   (target >= 4x)`)
+  console.log(`  per frame            ${(wallMs / sampling.frames).toFixed(2)} ms`)
+  console.log(`  ffmpeg decode only   ${(decodeMs / 1000).toFixed(2)} s   (engine / decode = ${(wallMs / decodeMs).toFixed(2)}x)`)
+  console.log(`  peak memory (RSS)    ${mib(peak)}   (target < 1 GiB)`)
+  console.log('  stage split (stages overlap; ms and share of wall time):')
+  for (const stage of ['decode_wait', 'detect', 'mesh', 'blendshapes', 'emotion', 'metrics']) {
+    const ms = timings[stage] ?? 0
+    console.log(`    ${stage.padEnd(14)} ${String(ms).padStart(7)} ms  ${((ms / wallMs) * 100).toFixed(1).padStart(5)} %`)
+  }
+}

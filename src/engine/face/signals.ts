@@ -1,0 +1,59 @@
+/**
+ * From one frame's mesh landmarks and blendshape scores to the FaceSignals stored per frame,
+ * and the face region the emotion models crop.
+ */
+import { KEY_BLENDSHAPES, type FaceSignals } from '../../metrics/index.js'
+import { BLENDSHAPE_NAMES } from './blendshapes.js'
+import { headPose, eyes, gaze } from './geometry.js'
+import type { FaceRegion } from '../emotion/classifier.js'
+
+const BLEND_INDEX = Object.fromEntries(BLENDSHAPE_NAMES.map((name, i) => [name, i])) as Record<string, number>
+
+/**
+ * Where the iris sits, in half eye widths below the eye-corner line, when looking straight
+ * ahead (measured on the frontal fixture faces: -0.16 to -0.21).
+ */
+const RESTING_IRIS_Y = -0.18
+
+export function faceSignals (landmarks: Float32Array, scores: Float32Array, width: number, height: number): FaceSignals {
+  const pose = headPose(landmarks)
+  const eyeStates = eyes(landmarks)
+  const blendshapes = Object.fromEntries(KEY_BLENDSHAPES.map((name) => [name, round(scores[BLEND_INDEX[name]!]!, 3)])) as FaceSignals['blendshapes']
+  const [x0, y0, x1, y1] = faceBounds(landmarks)
+  const direction = gaze(pose, eyeStates, RESTING_IRIS_Y)
+  return {
+    box: [round(x0 / width, 4), round(y0 / height, 4), round((x1 - x0) / width, 4), round((y1 - y0) / height, 4)],
+    pose: { yaw: round(pose.yaw, 2), pitch: round(pose.pitch, 2), roll: round(pose.roll, 2) },
+    gaze: { yaw: round(direction.yaw, 2), pitch: round(direction.pitch, 2) },
+    eyeOpening: [round(eyeStates.left.opening, 3), round(eyeStates.right.opening, 3)],
+    blink: round((blendshapes.eyeBlinkLeft + blendshapes.eyeBlinkRight) / 2, 3),
+    blendshapes
+  }
+}
+
+/** The face box and the 5 alignment points (eyes, nose tip, mouth corners) from the mesh. */
+export function emotionRegion (landmarks: Float32Array): FaceRegion {
+  const p = (i: number): [number, number] => [landmarks[i * 3]!, landmarks[i * 3 + 1]!]
+  const mid = (a: number, b: number): [number, number] => [(p(a)[0] + p(b)[0]) / 2, (p(a)[1] + p(b)[1]) / 2]
+  const [x0, y0, x1, y1] = faceBounds(landmarks)
+  return {
+    box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
+    // YuNet's order: the person's right eye (image left), left eye, nose tip, right and left mouth corners.
+    keypoints: [mid(33, 133), mid(263, 362), p(1), p(61), p(291)]
+  }
+}
+
+/** Bounds of the 468 face landmarks (the iris points lie inside them). */
+export function faceBounds (landmarks: Float32Array): [number, number, number, number] {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity
+  for (let i = 0; i < 468 * 3; i += 3) {
+    x0 = Math.min(x0, landmarks[i]!); x1 = Math.max(x1, landmarks[i]!)
+    y0 = Math.min(y0, landmarks[i + 1]!); y1 = Math.max(y1, landmarks[i + 1]!)
+  }
+  return [x0, y0, x1, y1]
+}
+
+function round (value: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(value * f) / f
+}

@@ -1,0 +1,36 @@
+/** Worker thread: the face tracking chain (YuNet to start a track, then the face mesh). */
+import path from 'node:path'
+import { workerData } from 'node:worker_threads'
+import { serve } from './rpc.js'
+import { YuNetDetector } from '../face/yunet.js'
+import { FaceMeshModel } from '../face/mesh.js'
+import { FaceTracker, TRACKER_DEFAULTS } from '../face/tracker.js'
+import { StageTimer } from '../timing.js'
+import { DETECTOR_FILE } from '../face/yunet.js'
+import type { WorkerSetup, TrackRequest, TrackReply } from './protocol.js'
+
+const setup = workerData as WorkerSetup
+const loading = Promise.all([YuNetDetector.load(path.join(setup.modelsDir, DETECTOR_FILE)), FaceMeshModel.load(setup.modelsDir)])
+let timings = new StageTimer()
+let tracker: FaceTracker | null = null
+
+serve({
+  ready: async () => {
+    await loading
+    return { result: true }
+  },
+  /** A new video: a new track and fresh timings. */
+  reset: async () => {
+    const [detector, mesh] = await loading
+    timings = new StageTimer()
+    tracker = new FaceTracker(detector, mesh, TRACKER_DEFAULTS, timings)
+    return { result: true }
+  },
+  track: async ({ frame }: TrackRequest) => {
+    if (!tracker) throw new Error('track() before reset()')
+    const { main, otherFaces } = await tracker.next(frame)
+    const reply: TrackReply = { main: main && { landmarks: main.landmarks, presence: main.presence, roi: main.roi }, otherFaces }
+    return { result: reply, transfer: main ? [main.landmarks.buffer as ArrayBuffer] : [] }
+  },
+  timings: () => ({ result: timings.result() })
+})
