@@ -76,6 +76,22 @@ t.test('emotion follows the recordings', async (t) => {
   t.ok(second > first, `single_face.mp4: happiness higher in the second half (${first.toFixed(2)} -> ${second.toFixed(2)})`)
 })
 
+t.test('two people in view: the main speaker is followed, the other counted', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'candor-two-'))
+  t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
+  // The man of single_face.mp4 (large, left) beside a GRID speaker (small, right).
+  const file = path.join(dir, 'two.mp4')
+  const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', path.join(fixtures, 'video/single_face.mp4'),
+    '-i', path.join(fixtures, 'video/grid/lbbc2a.mpg'), '-filter_complex', '[0:v]scale=-2:360[a];[1:v]scale=-2:200,pad=iw:360:0:80[b];[a][b]hstack,fps=30',
+    '-t', '2.4', '-an', '-c:v', 'libx264', '-preset', 'ultrafast', file])
+  t.equal(made.status, 0, String(made.stderr))
+  const result = await (await sharedEngine()).analyze(file, tools, { emotionFps: 0, countFacesEveryMs: 500 })
+  const frames = result.frames!
+  t.ok(frames.every((f) => f.face), 'the main face is tracked in every frame')
+  t.ok(frames.every((f) => f.face!.box[0] + f.face!.box[2] / 2 < 0.5), 'always the larger face on the left: a stable identity')
+  t.ok(result.metrics.presence.multipleFacesRatio > 0.95, `the other person is counted (${result.metrics.presence.multipleFacesRatio.toFixed(2)} of frames)`)
+})
+
 t.test('results are consistent', async (t) => {
   const result = await analyzeFixture('video/grid/lbbc2a.mpg', { fps: 10, emotionFps: 0 })
   t.equal(result.sampling.fps, 10, 'sampling at a lower rate')
