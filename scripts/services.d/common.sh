@@ -260,3 +260,19 @@ show_status() {
   status_line "$1" "$2" "$state" "$ours"
   [[ $state == up ]]
 }
+
+# Reports and succeeds when a service already answers on host:port: our own instance (waited
+# for until it answers) or someone else's, which is used as it is.
+already_up() { # already_up <service> <data dir> <host> <port> <log>
+  local svc=$1 dir=$2 host=$3 port=$4 log=$5
+  if our_instance "$svc" "$dir" "$host:$port"; then
+    wait_until "$svc" "$log" "$svc" port_open "$host" "$port"
+    info "up at $host:$port (started by this script, pid $OUR_PID)"
+    return 0
+  fi
+  if port_open "$host" "$port"; then
+    info "up at $host:$port (already running, not ours: using it)"
+    return 0
+  fi
+  return 1
+}

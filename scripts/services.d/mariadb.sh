@@ -40,16 +40,7 @@ mariadb_provision() {
 mariadb_up() {
   mariadb_config
   local pid bin
-  if our_instance mariadb "$MDB_DIR" "$MDB_HOST:$MDB_PORT"; then
-    pid=$OUR_PID
-    wait_until mariadb "$MDB_LOG" mariadb port_open "$MDB_HOST" "$MDB_PORT"
-    info "up at $MDB_HOST:$MDB_PORT (started by this script, pid $pid)"
-    return 0
-  fi
-  if port_open "$MDB_HOST" "$MDB_PORT"; then
-    info "up at $MDB_HOST:$MDB_PORT (already running, not ours: using it)"
-    return 0
-  fi
+  already_up mariadb "$MDB_DIR" "$MDB_HOST" "$MDB_PORT" "$MDB_LOG" && return 0
   is_local_host "$MDB_HOST" || die "nothing answers at $MDB_HOST:$MDB_PORT and it is not this machine"
   ((${#MDB_SOCK} < 100)) || die "socket path too long for a unix socket: $MDB_SOCK (use a shorter CANDOR_DATA_DIR)"
 

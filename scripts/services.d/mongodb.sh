@@ -28,16 +28,7 @@ mongodb_up() {
     info "MONGODB_URL is a mongodb+srv:// URL: not probed, nothing to start"
     return 0
   fi
-  if our_instance mongodb "$MONGO_DIR" "$MONGO_HOST:$MONGO_PORT"; then
-    pid=$OUR_PID
-    wait_until mongodb "$MONGO_LOG" mongodb port_open "$MONGO_HOST" "$MONGO_PORT"
-    info "up at $MONGO_HOST:$MONGO_PORT (started by this script, pid $pid)"
-    return 0
-  fi
-  if port_open "$MONGO_HOST" "$MONGO_PORT"; then
-    info "up at $MONGO_HOST:$MONGO_PORT (already running, not ours: using it)"
-    return 0
-  fi
+  already_up mongodb "$MONGO_DIR" "$MONGO_HOST" "$MONGO_PORT" "$MONGO_LOG" && return 0
   if ! is_local_host "$MONGO_HOST" || ! command -v mongod >/dev/null; then
     info "$MONGODB_NOTE"
     return 0

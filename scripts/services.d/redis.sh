@@ -13,16 +13,7 @@ redis_config() {
 redis_up() {
   redis_config
   local pid args
-  if our_instance redis "$REDIS_DIR" "$REDIS_HOST:$REDIS_PORT"; then
-    pid=$OUR_PID
-    wait_until redis "$REDIS_LOG" redis port_open "$REDIS_HOST" "$REDIS_PORT"
-    info "up at $REDIS_HOST:$REDIS_PORT (started by this script, pid $pid)"
-    return 0
-  fi
-  if port_open "$REDIS_HOST" "$REDIS_PORT"; then
-    info "up at $REDIS_HOST:$REDIS_PORT (already running, not ours: using it)"
-    return 0
-  fi
+  already_up redis "$REDIS_DIR" "$REDIS_HOST" "$REDIS_PORT" "$REDIS_LOG" && return 0
   is_local_host "$REDIS_HOST" || die "nothing answers at $REDIS_HOST:$REDIS_PORT and it is not this machine"
   [[ $REDIS_URL != rediss://* ]] || die "can only start a plain (non-TLS) Redis; use a redis:// REDIS_URL"
 

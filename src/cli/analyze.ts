@@ -60,7 +60,9 @@ const emotionFps = positiveNumber('emotion-fps', args.values['emotion-fps'])
 
 const config = loadConfigOrExit()
 const started = performance.now()
-let lastShown = 0
+// On a terminal one progress line is rewritten in place; in a log, a line every 10 %.
+const interactive = process.stderr.isTTY
+let lastShown = -Infinity
 let result: AnalysisResult
 try {
   const engine = await AnalysisEngine.load({ modelsDir: config.modelsDir, emotionModel: config.engine.emotionModel })
@@ -69,14 +71,14 @@ try {
     emotionFps: emotionFps ?? config.engine.emotionFps,
     maxWidth: config.engine.analysisWidth,
     onProgress: ({ stage, framesDone, framesExpected, fraction }) => {
-      const now = performance.now()
-      if (now - lastShown < 500 && stage === 'analysing') return
-      lastShown = now
-      const detail = stage === 'analysing' ? ` ${framesDone}/${framesExpected} frames` : ''
-      process.stderr.write(`\r${stage} ${Math.round(fraction * 100)}%${detail}   `)
+      const mark = interactive ? performance.now() / 500 : fraction * 10
+      if (stage === 'analysing' && Math.floor(mark) === Math.floor(lastShown)) return
+      lastShown = mark
+      const line = `${stage} ${Math.round(fraction * 100)}%${stage === 'analysing' ? ` ${framesDone}/${framesExpected} frames` : ''}`
+      process.stderr.write(interactive ? `\r${line}   ` : `${line}\n`)
     }
   })
-  process.stderr.write(`\rdone in ${((performance.now() - started) / 1000).toFixed(1)} s${' '.repeat(30)}\n`)
+  process.stderr.write(`${interactive ? '\r' : ''}done in ${((performance.now() - started) / 1000).toFixed(1)} s${' '.repeat(interactive ? 30 : 0)}\n`)
 } catch (error) {
   process.stderr.write('\n')
   if (error instanceof MediaError) fail(`cannot analyse ${video}: ${error.message}`)

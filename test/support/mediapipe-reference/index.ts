@@ -72,7 +72,7 @@ export async function startMediapipeReference (options: { numFaces?: number, mod
     const ready = await problems.guard(page.evaluate(() => (globalThis as unknown as PageApi).mediapipeReference.ready))
 
     return {
-      info: { ...ready, startMs: Date.now() - started }, page,
+      info: { ...ready, startMs: Date.now() - started },
       async detect (frames) {
         if (closed) throw new Error('MediaPipe reference is closed')
         const results: ReferenceFace[][] = []
