@@ -121,6 +121,12 @@ export const variables = {
   EMOTION_MODEL: { description: 'Emotion model: mobilefacenet (7 classes, installed by default) or enet_b0_8 (HSEmotion EfficientNet-B0, 8 classes; npm run models -- --all)', parse: oneOf('mobilefacenet', 'enet_b0_8'), default: 'mobilefacenet' },
   EMOTION_FPS: { description: 'Emotion estimates per second of video (0 turns emotion off)', parse: integer(0, 60), default: 5 },
   ANALYSIS_WIDTH: { description: 'Frames wider than this are scaled down before analysis (pixels)', parse: integer(160, 3840), default: 640 },
+  OPENAI_API_KEY: { description: 'Key for the LLM that writes coaching feedback; unset = the rule-based writer only', parse: text, optional: true },
+  OPENAI_BASE_URL: { description: 'OpenAI-compatible API base URL (e.g. a local server); unset = api.openai.com', parse: url('http', 'https'), optional: true },
+  OPENAI_MODEL: { description: 'Model that writes feedback (any GPT-4-class chat model)', parse: text, default: 'gpt-4o' },
+  OPENAI_TIMEOUT_MS: { description: 'Timeout of one LLM request in milliseconds', parse: integer(1000, 600_000), default: 60_000 },
+  OPENAI_MAX_RETRIES: { description: 'Retries of a failed LLM request (with exponential backoff)', parse: integer(0, 10), default: 2 },
+  FEEDBACK_LANGUAGE: { description: 'Default feedback language: en or ko (a request may choose another)', parse: oneOf('en', 'ko'), default: 'en' },
   CANDOR_TMP_DIR: { description: 'Folder for downloaded videos while they are analysed', parse: directory, default: path.join(os.tmpdir(), 'candor') },
   FFMPEG_PATH: { description: 'ffmpeg executable', parse: text, default: 'ffmpeg' },
   FFPROBE_PATH: { description: 'ffprobe executable', parse: text, default: 'ffprobe' }
@@ -183,6 +189,8 @@ export interface Config {
   modelsDir: string
   modelsMirror?: string
   engine: { emotionModel: Environment['EMOTION_MODEL'], emotionFps: number, analysisWidth: number }
+  llm: { apiKey?: string, baseUrl?: string, model: string, timeoutMs: number, maxRetries: number }
+  feedback: { defaultLanguage: Environment['FEEDBACK_LANGUAGE'] }
   tmpDir: string
   ffmpeg: { ffmpegPath: string, ffprobePath: string }
 }
@@ -224,6 +232,14 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     modelsDir: e.MODELS_DIR,
     ...(e.CANDOR_MODELS_MIRROR ? { modelsMirror: e.CANDOR_MODELS_MIRROR } : {}),
     engine: { emotionModel: e.EMOTION_MODEL, emotionFps: e.EMOTION_FPS, analysisWidth: e.ANALYSIS_WIDTH },
+    llm: {
+      ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
+      ...(e.OPENAI_BASE_URL ? { baseUrl: e.OPENAI_BASE_URL } : {}),
+      model: e.OPENAI_MODEL,
+      timeoutMs: e.OPENAI_TIMEOUT_MS,
+      maxRetries: e.OPENAI_MAX_RETRIES
+    },
+    feedback: { defaultLanguage: e.FEEDBACK_LANGUAGE },
     tmpDir: e.CANDOR_TMP_DIR,
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH }
   }

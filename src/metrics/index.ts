@@ -15,6 +15,7 @@ export * from './attention.js'
 export * from './head.js'
 export * from './presence.js'
 export * from './emotion.js'
+export * from './scores.js'
 
 /** Bumped whenever a definition or threshold changes, so stored results say how they were computed. */
 export const METRICS_VERSION = '1.0'
