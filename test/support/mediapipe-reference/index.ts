@@ -7,7 +7,7 @@ import type { Page } from 'puppeteer-core'
 import { projectRoot } from '../../../src/config.js'
 import { launchChromium } from './browser.js'
 import { PageProblems } from './problems.js'
-import { startReferenceServer } from './server.js'
+import { startReferenceServer, type ReferenceServer } from './server.js'
 
 export interface ReferenceFace {
   /** 478 points: x, y normalised to 0..1 of the image width and height, z as tasks-vision returns it. */
@@ -50,7 +50,8 @@ const informational = /^(?:[IW]\d{4} |INFO: |WARNING: )/
 
 export async function startMediapipeReference (options: { numFaces?: number, modelPath?: string } = {}): Promise<MediapipeReference> {
   const started = Date.now()
-  const numFaces = (options.numFaces ?? 1) + (process.env.EXTRA ? `&extra=${encodeURIComponent(process.env.EXTRA)}` : "")
+  const numFaces = options.numFaces ?? 1
+  if (!Number.isInteger(numFaces) || numFaces < 1) throw new Error(`numFaces must be a positive integer, got ${numFaces}`)
   const server = await startReferenceServer(options.modelPath ?? defaultModelPath)
   const chromium = await launchChromium(server.origin).catch(async (error: unknown) => {
     await server.close()
@@ -58,10 +59,11 @@ export async function startMediapipeReference (options: { numFaces?: number, mod
   })
   const problems = new PageProblems()
   let closed = false
-  const close = async () => {
+  let closing: Promise<void> | undefined
+  const close = () => {
     closed = true
-    await chromium.close()
-    await server.close()
+    closing ??= chromium.close().finally(() => server.close())
+    return closing
   }
 
   try {
@@ -89,11 +91,11 @@ export async function startMediapipeReference (options: { numFaces?: number, mod
   }
 }
 
-async function detectBatch (page: Page, server: Awaited<ReturnType<typeof startReferenceServer>>, problems: PageProblems, frames: ReferenceFrame[]): Promise<ReferenceFace[][]> {
-  const queued = frames.map(({ width, height, data }) => {
+async function detectBatch (page: Page, server: ReferenceServer, problems: PageProblems, frames: ReferenceFrame[]): Promise<ReferenceFace[][]> {
+  for (const { width, height, data } of frames) {
     if (data.length !== width * height * 3) throw new Error(`frame of ${data.length} bytes is not ${width}x${height} packed RGB`)
-    return { id: server.addFrame(data), width, height }
-  })
+  }
+  const queued = frames.map(({ width, height, data }) => ({ id: server.addFrame(data), width, height }))
   try {
     return await problems.guard(page.evaluate((list) => (globalThis as unknown as PageApi).mediapipeReference.detectFrames(list), queued))
   } finally {

@@ -14,7 +14,7 @@ async function createLandmarker () {
     baseOptions: { modelAssetPath: new URL('/model.task', location.href).href, delegate: 'CPU' },
     runningMode: 'IMAGE',
     numFaces: Number(options.get('numFaces') ?? 1),
-    outputFaceBlendshapes: true, ...JSON.parse(options.get('extra') ?? '{}')
+    outputFaceBlendshapes: true
   })
 }
 
@@ -62,12 +62,4 @@ window.mediapipeReference = {
     }
     return results
   }
-}
-window.detectUrl = async (url) => {
-  const faceLandmarker = await landmarker
-  const img = document.createElement('img')
-  img.src = url
-  await img.decode()
-  const r = faceLandmarker.detect(img)
-  return r.faceLandmarks.map((points) => { const xs = points.map(p => p.x); const ys = points.map(p => p.y); return [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)].map(v => v.toFixed(2)).join(',') })
 }

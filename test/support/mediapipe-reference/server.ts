@@ -38,7 +38,7 @@ export async function startReferenceServer (modelPath: string): Promise<Referenc
     ['/', path.join(here, 'page.html')],
     ['/page.js', path.join(here, 'page.js')],
     ['/tasks-vision/vision_bundle.mjs', path.join(tasksVision, 'vision_bundle.mjs')],
-    ['/model.task', modelPath], ['/five.jpg', '/work/shared/fixtures/faces/five_faces.jpg'], ['/one.jpg', '/work/shared/fixtures/faces/one_face.jpg']
+    ['/model.task', modelPath]
   ])
   for (const name of await fs.readdir(path.join(tasksVision, 'wasm'))) {
     files.set(`/tasks-vision/wasm/${name}`, path.join(tasksVision, 'wasm', name))
