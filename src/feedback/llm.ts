@@ -1,0 +1,163 @@
+/**
+ * The LLM feedback writer: one chat completion asking for YAML in the prompt's format, parsed
+ * and validated; an unusable reply gets one follow-up listing its exact problems. Transport
+ * failures (5xx, 429, timeouts, dropped connections) are retried with backoff by the openai
+ * client itself (`maxRetries`). Every failure becomes an LlmFeedbackError whose message a user
+ * can read, so the caller can fall back to the rule-based writer and say why.
+ */
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
+import YAML from 'yaml'
+import type { Config } from '../config.js'
+import { describeFacts, type FeedbackFacts } from './facts.js'
+import { renderCorrection, renderMessages, type InterviewPrompt } from './prompt.js'
+import { canonicalFeedback, feedbackScores, validateFeedback, type Feedback, type Language, type Validation } from './schema.js'
+
+/** Low, so the same analysis gives much the same feedback, but not 0, so wording stays natural. */
+export const TEMPERATURE = 0.2
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1'
+
+/**
+ * The client's timeout covers one attempt until the response headers arrive, not a body that
+ * stalls after them. This deadline bounds a whole create call: twice the timeout per attempt
+ * plus the client's default backoff between attempts (0.5 s doubling, at most 8 s).
+ */
+export function requestDeadlineMs (llm: Pick<Config['llm'], 'timeoutMs' | 'maxRetries'>): number {
+  let backoffMs = 0
+  for (let retry = 0; retry < llm.maxRetries; retry++) backoffMs += Math.min(500 * 2 ** retry, 8000)
+  return 2 * llm.timeoutMs * (llm.maxRetries + 1) + backoffMs
+}
+
+export class LlmFeedbackError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'LlmFeedbackError'
+  }
+}
+
+export interface LlmFeedbackInput {
+  facts: FeedbackFacts
+  language: Language
+}
+
+export interface LlmFeedback {
+  feedback: Feedback
+  /** The model that answered, as the API reports it. */
+  model: string
+  /** 1, or 2 when the first reply needed correcting. */
+  replies: number
+}
+
+/** The YAML inside a ```yaml fence when the model added one despite the instructions. */
+export function stripCodeFences (text: string): string {
+  const fenced = /```[ \t]*(?:ya?ml)?[ \t]*\r?\n([\s\S]*?)\r?\n?[ \t]*```/i.exec(text)
+  return (fenced ? fenced[1]! : text).trim()
+}
+
+export interface ReplyExpectations {
+  language: Language
+  /** The computed scores that replace the model's. */
+  scores: Feedback['scores']
+  durationS: number
+}
+
+/**
+ * Parses and validates one reply. The language and the scores are set before validation: they
+ * are ours, not the model's, so a wrong or missing value there is corrected, not retried.
+ */
+export function readReply (text: string, expect: ReplyExpectations): Validation<Feedback> {
+  const yaml = stripCodeFences(text)
+  if (!yaml) return { ok: false, problems: ['the reply was empty'] }
+  const document = YAML.parseDocument(yaml, { uniqueKeys: true })
+  if (document.errors.length) {
+    return { ok: false, problems: document.errors.slice(0, 3).map((e) => `the reply is not valid YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}`) }
+  }
+  const value: unknown = document.toJS()
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, problems: ['the reply must be one YAML mapping with the keys language, summary, strengths, improvements, scores'] }
+  }
+  const result = validateFeedback({ ...value, language: expect.language, scores: expect.scores }, { durationS: expect.durationS, language: expect.language })
+  return result.ok ? { ok: true, value: canonicalFeedback(result.value) } : result
+}
+
+const oneLine = (text: string, max = 200) => {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+/** A transport or API error as one sentence, without stack or secrets. */
+export function describeRequestError (error: unknown, attempts: number, llm: Config['llm']): string {
+  const tries = plural(Math.max(attempts, 1), 'attempt')
+  if (error instanceof APIConnectionTimeoutError) return `LLM request timed out after ${llm.timeoutMs} ms (${tries})`
+  if (error instanceof APIConnectionError) {
+    const cause = (error as { cause?: { cause?: { code?: string }, code?: string, message?: string } }).cause
+    const detail = cause?.cause?.code ?? cause?.code ?? cause?.message ?? error.message
+    return `LLM request failed: could not connect to ${new URL(llm.baseUrl ?? DEFAULT_BASE_URL).host} (${oneLine(detail, 80)}) after ${tries}`
+  }
+  if (error instanceof APIError) return `LLM request failed: ${oneLine(error.message)} after ${tries}`
+  return `LLM request failed: ${oneLine(error instanceof Error ? error.message : String(error))}`
+}
+
+function problemList (problems: string[]): string {
+  const shown = problems.slice(0, 3).join('; ')
+  return problems.length > 3 ? `${shown} (and ${problems.length - 3} more)` : shown
+}
+
+export async function writeLlmFeedback (input: LlmFeedbackInput, llm: Config['llm'], prompt: InterviewPrompt): Promise<LlmFeedback> {
+  if (!llm.apiKey) throw new LlmFeedbackError('no LLM API key is configured')
+  // Counts HTTP attempts (the client retries inside one create call) for the failure message.
+  let attempts = 0
+  const client = new OpenAI({
+    apiKey: llm.apiKey,
+    baseURL: llm.baseUrl ?? DEFAULT_BASE_URL,
+    timeout: llm.timeoutMs,
+    maxRetries: llm.maxRetries,
+    fetch: (url, init) => {
+      attempts++
+      return fetch(url, init)
+    }
+  })
+
+  const ask = async (messages: ChatCompletionMessageParam[]) => {
+    attempts = 0
+    const deadlineMs = requestDeadlineMs(llm)
+    const deadline = AbortSignal.timeout(deadlineMs)
+    try {
+      const completion = await client.chat.completions.create({ model: llm.model, temperature: TEMPERATURE, messages }, { signal: deadline })
+      const choice = completion.choices[0]
+      return {
+        text: choice?.message.content ?? '',
+        refusal: choice?.message.refusal ?? null,
+        truncated: choice?.finish_reason === 'length',
+        model: completion.model || llm.model
+      }
+    } catch (error) {
+      if (deadline.aborted) throw new LlmFeedbackError(`LLM request timed out: no complete reply within ${deadlineMs} ms (${plural(attempts, 'attempt')})`)
+      throw new LlmFeedbackError(describeRequestError(error, attempts, llm))
+    }
+  }
+
+  const expect: ReplyExpectations = { language: input.language, scores: feedbackScores(input.facts.scores), durationS: input.facts.durationS }
+  const read = (reply: Awaited<ReturnType<typeof ask>>): Validation<Feedback> => {
+    if (reply.refusal) return { ok: false, problems: [`the model refused: ${oneLine(reply.refusal)}`] }
+    const result = readReply(reply.text, expect)
+    if (result.ok || !reply.truncated) return result
+    return { ok: false, problems: ['the reply was cut off before the end; keep the text shorter', ...result.problems] }
+  }
+
+  const { system, user } = renderMessages(prompt, { language: input.language, facts: describeFacts(input.facts), duration: input.facts.duration })
+  const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: system }, { role: 'user', content: user }]
+  const first = await ask(messages)
+  const firstResult = read(first)
+  if (firstResult.ok) return { feedback: firstResult.value, model: first.model, replies: 1 }
+
+  const second = await ask([
+    ...messages,
+    { role: 'assistant', content: first.text || '(empty reply)' },
+    { role: 'user', content: renderCorrection(prompt, input.language, firstResult.problems) }
+  ])
+  const secondResult = read(second)
+  if (secondResult.ok) return { feedback: secondResult.value, model: second.model, replies: 2 }
+  throw new LlmFeedbackError(`LLM reply was not valid feedback YAML twice: ${problemList(secondResult.problems)}`)
+}

@@ -1,0 +1,127 @@
+/**
+ * The interview prompt (prompts/interview.yaml): loaded and checked as a whole, so a broken edit
+ * fails with the file and the key at fault instead of producing a strange prompt, then rendered
+ * into chat messages for one language.
+ */
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import YAML from 'yaml'
+import { Type, type Static } from 'typebox'
+import { projectRoot } from '../config.js'
+import { schemaProblems, type Language } from './schema.js'
+
+export const DEFAULT_PROMPT_FILE = path.join(projectRoot, 'prompts', 'interview.yaml')
+
+const Text = Type.String({ minLength: 1, pattern: '\\S' })
+const LanguageText = Type.Object({ name: Text, instructions: Text }, { additionalProperties: false })
+
+const PromptFileSchema = Type.Object({
+  version: Text,
+  system: Text,
+  user: Text,
+  correction: Text,
+  metric_definitions: Text,
+  output_schema: Text,
+  languages: Type.Object({ en: LanguageText, ko: LanguageText }, { additionalProperties: false })
+}, { additionalProperties: false })
+
+export type PromptFile = Static<typeof PromptFileSchema>
+
+/** The placeholders each template may use, and those it must use. */
+const PLACEHOLDERS: Record<'system' | 'user' | 'correction', { allowed: string[], required: string[] }> = {
+  system: { allowed: ['metric_definitions', 'output_schema', 'language_name', 'language_instructions'], required: ['output_schema'] },
+  user: { allowed: ['facts', 'duration', 'language_name', 'language_code'], required: ['facts'] },
+  correction: { allowed: ['problems', 'language_name', 'language_code'], required: ['problems'] }
+}
+
+const PLACEHOLDER = /\{\{\s*([\w.-]+)\s*\}\}/g
+
+export class PromptFileError extends Error {
+  constructor (file: string, problems: string[]) {
+    super(`${displayName(file)}: ${problems.join('; ')}`)
+    this.name = 'PromptFileError'
+  }
+}
+
+export interface InterviewPrompt {
+  file: string
+  version: string
+  templates: PromptFile
+}
+
+function displayName (file: string): string {
+  const relative = path.relative(projectRoot, file)
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative
+}
+
+function placeholderProblems (templates: PromptFile): string[] {
+  const problems: string[] = []
+  for (const [key, rule] of Object.entries(PLACEHOLDERS) as Array<[keyof typeof PLACEHOLDERS, typeof PLACEHOLDERS['system']]>) {
+    const used = [...templates[key].matchAll(PLACEHOLDER)].map((m) => m[1]!)
+    for (const name of new Set(used)) {
+      if (!rule.allowed.includes(name)) problems.push(`${key} uses unknown placeholder {{${name}}} (allowed: ${rule.allowed.map((a) => `{{${a}}}`).join(', ')})`)
+    }
+    for (const name of rule.required) if (!used.includes(name)) problems.push(`${key} must contain {{${name}}}`)
+  }
+  // These are inserted as they are: a placeholder in them would reach the model unfilled.
+  const literal = { metric_definitions: templates.metric_definitions, output_schema: templates.output_schema, 'languages.en.instructions': templates.languages.en.instructions, 'languages.ko.instructions': templates.languages.ko.instructions }
+  for (const [key, text] of Object.entries(literal)) if (text.match(PLACEHOLDER)) problems.push(`${key} must not contain {{placeholders}}`)
+  return problems
+}
+
+/** Reads and checks a prompt file; throws PromptFileError naming the file and the bad key. */
+export async function loadPrompt (file: string = DEFAULT_PROMPT_FILE): Promise<InterviewPrompt> {
+  let source: string
+  try {
+    source = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new PromptFileError(file, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`])
+  }
+  const document = YAML.parseDocument(source, { uniqueKeys: true })
+  if (document.errors.length) throw new PromptFileError(file, [`is not valid YAML: ${document.errors[0]!.message.split('\n')[0]}`])
+  const parsed: unknown = document.toJS()
+  const problems = schemaProblems(PromptFileSchema, parsed)
+  if (problems.length) throw new PromptFileError(file, problems)
+  const templates = parsed as PromptFile
+  const placeholders = placeholderProblems(templates)
+  if (placeholders.length) throw new PromptFileError(file, placeholders)
+  return { file, version: templates.version, templates }
+}
+
+/** Fills {{name}} in one pass, so placeholder-like text inside the values stays as it is. */
+function fill (template: string, values: Record<string, string>): string {
+  return template.replace(PLACEHOLDER, (match, name: string) => values[name] ?? match).trim()
+}
+
+export interface RenderInput {
+  language: Language
+  /** Fact statements, one per line. */
+  facts: string[]
+  /** The video's length as mm:ss. */
+  duration: string
+}
+
+export function renderMessages (prompt: InterviewPrompt, input: RenderInput): { system: string, user: string } {
+  const t = prompt.templates
+  const language = t.languages[input.language]
+  const common = { language_name: language.name, language_code: input.language }
+  return {
+    system: fill(t.system, {
+      ...common,
+      metric_definitions: t.metric_definitions.trim(),
+      output_schema: t.output_schema.trim(),
+      language_instructions: language.instructions.trim()
+    }),
+    user: fill(t.user, { ...common, duration: input.duration, facts: input.facts.map((f) => `- ${f}`).join('\n') })
+  }
+}
+
+/** The follow-up message after an unusable reply, listing what was wrong with it. */
+export function renderCorrection (prompt: InterviewPrompt, language: Language, problems: string[]): string {
+  const t = prompt.templates
+  return fill(t.correction, {
+    language_name: t.languages[language].name,
+    language_code: language,
+    problems: problems.map((p) => `- ${p}`).join('\n')
+  })
+}

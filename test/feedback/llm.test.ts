@@ -1,0 +1,245 @@
+/**
+ * The LLM writer against a local OpenAI-compatible server (POST /v1/chat/completions) whose
+ * replies each scenario scripts: valid, invalid then valid, invalid twice, HTTP errors, a hang.
+ */
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import t, { type Test } from 'tap'
+import YAML from 'yaml'
+import { writeFeedback, type FeedbackInput } from '../../src/feedback/index.js'
+import { loadPrompt } from '../../src/feedback/prompt.js'
+import { RULES_VERSION } from '../../src/feedback/rules.js'
+import { requestDeadlineMs } from '../../src/feedback/llm.js'
+import { validateFeedback } from '../../src/feedback/schema.js'
+import type { Config } from '../../src/config.js'
+import { computeScores } from '../../src/metrics/index.js'
+import { analyzeFixture } from '../helpers/engine.js'
+
+type Reply =
+  | { content: string, model?: string, finishReason?: string }
+  | { status: number, error: string }
+  | { hang: 'before-headers' | 'after-headers' }
+
+interface RecordedRequest {
+  authorization: string | undefined
+  body: { model: string, temperature?: number, messages: Array<{ role: string, content: string }> }
+}
+
+interface Stub { baseUrl: string, requests: RecordedRequest[] }
+
+/** Starts the server; `script(n)` gives the reply to the n-th request (0-based). */
+async function startStub (t: Test, script: (n: number) => Reply): Promise<Stub> {
+  const requests: RecordedRequest[] = []
+  const server = http.createServer((req, res) => {
+    let raw = ''
+    req.on('data', (chunk) => { raw += chunk })
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}` } }))
+        return
+      }
+      const body = JSON.parse(raw) as RecordedRequest['body']
+      requests.push({ authorization: req.headers.authorization, body })
+      const reply = script(requests.length - 1)
+      if ('hang' in reply) {
+        // Never answers, or sends the headers and then stalls: the client has to give up.
+        if (reply.hang === 'after-headers') res.writeHead(200, { 'content-type': 'application/json' }).write('{"id": "chatcmpl-')
+        return
+      }
+      if ('status' in reply) {
+        res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: reply.error, type: 'server_error' } }))
+        return
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+        id: `chatcmpl-${requests.length}`,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: reply.model ?? `${body.model}-stub`,
+        choices: [{ index: 0, message: { role: 'assistant', content: reply.content, refusal: null }, finish_reason: reply.finishReason ?? 'stop', logprobs: null }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }
+      }))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    server.closeAllConnections()
+    return new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, requests }
+}
+
+const llmConfig = (stub: Stub, overrides: Partial<Config['llm']> = {}): Config['llm'] => ({
+  apiKey: 'sk-test-dummy', baseUrl: stub.baseUrl, model: 'gpt-4o', timeoutMs: 5000, maxRetries: 2, ...overrides
+})
+
+const analysis = await analyzeFixture('video/sad_to_happy_pexels.mp4', { keepFrames: false })
+const scores = computeScores(analysis.metrics)
+const input = (language: 'en' | 'ko' = 'en'): FeedbackInput => ({ metrics: analysis.metrics, scores, durationS: analysis.video.durationS, language })
+const computed = { eye_contact: scores.categories.eyeContact, expression: scores.categories.expression, composure: scores.categories.composure, presence: scores.categories.presence }
+const eyeContact = `${Math.round(analysis.metrics.attention.eyeContactRatio * 100)}%`
+const firstLookAway = analysis.metrics.attention.lookAways[0]!
+const mmss = (ms: number) => `00:${String(Math.floor(ms / 1000)).padStart(2, '0')}`
+const lookAwayRange = `${mmss(firstLookAway.startMs)}-${mmss(firstLookAway.endMs)}`
+
+/** What a well-behaved model would answer, with made-up scores that must be replaced. */
+const goodReply = `language: en
+summary: "Your interview score was ${scores.interviewScore}/60. You kept eye contact ${eyeContact} of the time."
+strengths:
+  - title: "Natural blinking"
+    evidence: "You blinked ${analysis.metrics.blinks.count} times, within the normal range."
+    timestamps: []
+improvements:
+  - title: "Fewer glances away"
+    evidence: "You looked away ${analysis.metrics.attention.lookAways.length} times for a second or more."
+    suggestion: "Pause with your eyes on the lens while you think."
+    timestamps: ["${lookAwayRange}"]
+scores:
+  eye_contact: 99
+  expression: 99
+  composure: 99
+  presence: 99
+`
+const koreanReply = goodReply
+  .replace('language: en', 'language: ko')
+  .replace(/summary: ".*"/, `summary: "면접 점수는 60점 만점에 ${scores.interviewScore}점입니다. 시선 접촉 비율은 ${eyeContact}였습니다."`)
+const brokenYaml = 'language: en\nsummary: "unterminated\nstrengths: [\n'
+const missingSuggestion = goodReply.replace(/ {4}suggestion: .*\n/, '').replace(`["${lookAwayRange}"]`, '["5:03"]')
+
+t.test('a valid reply is used, with the computed scores', async (t) => {
+  const stub = await startStub(t, () => ({ content: goodReply, model: 'gpt-4o-2024-08-06' }))
+  const result = await writeFeedback(input(), llmConfig(stub))
+  t.equal(result.source, 'llm')
+  t.equal(result.model, 'gpt-4o-2024-08-06', 'the model that answered is recorded')
+  t.equal(result.promptVersion, (await loadPrompt()).version)
+  t.notOk('fallbackReason' in result)
+  t.same(result.feedback.scores, computed, 'the model\'s 99s are replaced by the computed scores')
+  t.same(YAML.parse(result.yaml), result.feedback, 'the stored YAML is the validated feedback')
+  t.ok(validateFeedback(YAML.parse(result.yaml)).ok)
+  t.same(result.feedback.improvements[0]!.timestamps, [lookAwayRange])
+
+  t.equal(stub.requests.length, 1)
+  const request = stub.requests[0]!
+  t.equal(request.authorization, 'Bearer sk-test-dummy')
+  t.equal(request.body.model, 'gpt-4o')
+  t.ok(request.body.temperature !== undefined && request.body.temperature <= 0.3, 'low temperature')
+  t.same(request.body.messages.map((m) => m.role), ['system', 'user'])
+  t.match(request.body.messages[0]!.content, 'Output ONLY the YAML document')
+  const user = request.body.messages[1]!.content
+  t.match(user, `Eye contact: ${eyeContact}`, 'the facts carry the real eye contact')
+  t.match(user, lookAwayRange, 'and the look-away timestamps')
+  t.match(user, `Blinks: ${analysis.metrics.blinks.count},`)
+  t.match(user, `interview ${scores.interviewScore}/60`)
+})
+
+t.test('a reply in ```yaml fences still parses', async (t) => {
+  const stub = await startStub(t, () => ({ content: `Here is the feedback:\n\`\`\`yaml\n${goodReply}\`\`\`\n` }))
+  const result = await writeFeedback(input(), llmConfig(stub))
+  t.equal(result.source, 'llm')
+  t.equal(result.model, 'gpt-4o-stub')
+  t.equal(stub.requests.length, 1)
+})
+
+t.test('Korean feedback: language set, text checked', async (t) => {
+  const stub = await startStub(t, () => ({ content: koreanReply }))
+  const result = await writeFeedback(input('ko'), llmConfig(stub))
+  t.equal(result.source, 'llm')
+  t.equal(result.language, 'ko')
+  t.equal(result.feedback.language, 'ko')
+  t.match(stub.requests[0]!.body.messages[1]!.content, '(language: ko)')
+})
+
+t.test('invalid YAML, then valid: asks once more with the error', async (t) => {
+  const stub = await startStub(t, (n) => ({ content: n === 0 ? brokenYaml : goodReply }))
+  const result = await writeFeedback(input(), llmConfig(stub))
+  t.equal(result.source, 'llm')
+  t.equal(stub.requests.length, 2)
+  const retry = stub.requests[1]!.body.messages
+  t.same(retry.map((m) => m.role), ['system', 'user', 'assistant', 'user'])
+  t.equal(retry[2]!.content, brokenYaml, 'the previous reply is sent back')
+  t.match(retry[3]!.content, /- the reply is not valid YAML: .*line \d+/, 'with the parser\'s error')
+})
+
+t.test('a schema problem is named exactly in the follow-up', async (t) => {
+  const stub = await startStub(t, (n) => ({ content: n === 0 ? missingSuggestion : goodReply }))
+  const result = await writeFeedback(input(), llmConfig(stub))
+  t.equal(result.source, 'llm')
+  const correction = stub.requests[1]!.body.messages[3]!.content
+  t.match(correction, '- improvements[0].suggestion is missing')
+  t.match(correction, '- improvements[0].timestamps[0] must look like mm:ss or mm:ss-mm:ss')
+})
+
+t.test('English text when Korean was asked for counts as invalid', async (t) => {
+  const stub = await startStub(t, (n) => ({ content: n === 0 ? goodReply : koreanReply }))
+  const result = await writeFeedback(input('ko'), llmConfig(stub))
+  t.equal(result.source, 'llm')
+  t.match(stub.requests[1]!.body.messages[3]!.content, 'summary must be written in Korean')
+})
+
+t.test('invalid twice: the rules write it and say why', async (t) => {
+  const stub = await startStub(t, () => ({ content: missingSuggestion }))
+  const result = await writeFeedback(input(), llmConfig(stub))
+  t.equal(stub.requests.length, 2, 'asks once more, not again')
+  t.equal(result.source, 'rules')
+  t.equal(result.model, null)
+  t.equal(result.promptVersion, RULES_VERSION)
+  t.equal(result.fallbackReason, 'LLM reply was not valid feedback YAML twice: improvements[0].suggestion is missing; improvements[0].timestamps[0] must look like mm:ss or mm:ss-mm:ss')
+  t.ok(validateFeedback(YAML.parse(result.yaml)).ok, 'the rules\' feedback is valid')
+  t.same(result.feedback.scores, computed)
+})
+
+t.test('HTTP 500 every time: retried by the client, then the rules', async (t) => {
+  const stub = await startStub(t, () => ({ status: 500, error: 'Internal Server Error' }))
+  const result = await writeFeedback(input(), llmConfig(stub, { maxRetries: 2 }))
+  t.equal(stub.requests.length, 3, '1 + maxRetries attempts')
+  t.equal(result.source, 'rules')
+  t.equal(result.fallbackReason, 'LLM request failed: 500 Internal Server Error after 3 attempts')
+})
+
+t.test('HTTP 401 is not retried', async (t) => {
+  const stub = await startStub(t, () => ({ status: 401, error: 'Incorrect API key provided' }))
+  const result = await writeFeedback(input(), llmConfig(stub, { maxRetries: 2 }))
+  t.equal(stub.requests.length, 1)
+  t.equal(result.fallbackReason, 'LLM request failed: 401 Incorrect API key provided after 1 attempt')
+})
+
+t.test('a hang beyond the timeout: the rules, with a timeout reason', async (t) => {
+  const stub = await startStub(t, () => ({ hang: 'before-headers' }))
+  const started = Date.now()
+  const result = await writeFeedback(input(), llmConfig(stub, { timeoutMs: 500, maxRetries: 1 }))
+  t.equal(result.source, 'rules')
+  t.equal(result.fallbackReason, 'LLM request timed out after 500 ms (2 attempts)')
+  t.equal(stub.requests.length, 2, 'a timeout is retried too')
+  t.ok(Date.now() - started < 5000, 'gives up in time')
+})
+
+t.test('a body that stalls after the headers is ended by the overall deadline', async (t) => {
+  const stub = await startStub(t, () => ({ hang: 'after-headers' }))
+  const llm = llmConfig(stub, { timeoutMs: 200, maxRetries: 0 })
+  t.equal(requestDeadlineMs(llm), 400)
+  t.equal(requestDeadlineMs({ timeoutMs: 60_000, maxRetries: 2 }), 361_500, 'twice the timeout per attempt plus 0.5 s and 1 s of backoff')
+  const result = await writeFeedback(input(), llm)
+  t.equal(result.source, 'rules')
+  t.equal(result.fallbackReason, 'LLM request timed out: no complete reply within 400 ms (1 attempt)')
+})
+
+t.test('nothing listening: a connection error, no stack trace', async (t) => {
+  const stub = await startStub(t, () => ({ content: goodReply }))
+  const closed = await new Promise<string>((resolve) => {
+    const probe = http.createServer().listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as AddressInfo).port
+      probe.close(() => resolve(`http://127.0.0.1:${port}/v1`))
+    })
+  })
+  const result = await writeFeedback(input(), llmConfig(stub, { baseUrl: closed, maxRetries: 0 }))
+  t.equal(result.source, 'rules')
+  t.match(result.fallbackReason, /^LLM request failed: could not connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\) after 1 attempt$/)
+})
+
+t.test('no API key: the rules, without asking and without a reason', async (t) => {
+  const stub = await startStub(t, () => ({ content: goodReply }))
+  const { apiKey: _, ...noKey } = llmConfig(stub)
+  const result = await writeFeedback(input(), noKey)
+  t.equal(stub.requests.length, 0)
+  t.equal(result.source, 'rules')
+  t.notOk('fallbackReason' in result)
+})
