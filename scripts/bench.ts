@@ -51,6 +51,7 @@ function peakRssTracker (): { stop: () => number } {
 
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`
 const engine = await AnalysisEngine.load({ modelsDir: config.modelsDir, emotionModel: config.engine.emotionModel })
+const engineOnlyMs = new Map<string, number>()
 
 console.log(`Candor engine benchmark  (${os.cpus().length} cores: ${os.cpus()[0]?.model ?? '?'}; node ${process.version})`)
 for (const file of [source, sixtySecondWebm()]) {
@@ -59,6 +60,7 @@ for (const file of [source, sixtySecondWebm()]) {
   const started = performance.now()
   const result = await engine.analyze(file, config.ffmpeg, { emotionFps: 5, keepFrames: false, maxWidth: config.engine.analysisWidth })
   const wallMs = performance.now() - started
+  engineOnlyMs.set(file, wallMs)
   const peak = memory.stop()
   const { video, sampling, timings } = result
   console.log(`\n${path.basename(file)}: ${video.width}x${video.height} ${video.videoCodec}, ${video.durationS.toFixed(1)} s, ${sampling.frames} frames at ${sampling.fps.toFixed(2)} fps (analysed at ${sampling.width}x${sampling.height})`)
@@ -71,5 +73,77 @@ for (const file of [source, sixtySecondWebm()]) {
   for (const stage of ['decode_wait', 'detect', 'mesh', 'blendshapes', 'emotion', 'metrics']) {
     const ms = timings[stage] ?? 0
     console.log(`    ${stage.padEnd(14)} ${String(ms).padStart(7)} ms  ${((ms / wallMs) * 100).toFixed(1).padStart(5)} %`)
+  }
+}
+
+await engine.close()
+await endToEnd(source)
+
+/**
+ * The same video through the whole service: upload to S3, POST /analyze, the job (download,
+ * engine, MongoDB frames, MariaDB scores and events, feedback), polled until completed.
+ * Needs the services (scripts/services up); MongoDB is the test double when no server answers.
+ */
+async function endToEnd (file: string): Promise<void> {
+  console.log(`\nend to end (${path.basename(file)}): S3 -> POST /analyze -> job -> MongoDB + MariaDB -> completed`)
+  const { buildApp } = await import('../src/app.js')
+  const { createLogger } = await import('../src/logger.js')
+  const { migrate } = await import('../src/db/migrate.js')
+  const { loadConfig } = await import('../src/config.js')
+  const { MongoClient } = await import('mongodb')
+  let mongoUrl = config.mongodb.url
+  let mongoNote = 'MongoDB at MONGODB_URL'
+  let double: { close: () => Promise<void> } | null = null
+  const probe = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 1500 })
+  try {
+    await probe.db().command({ ping: 1 })
+  } catch {
+    const { startMongoTestServer } = await import('../test/support/mongo-server/index.js')
+    const server = await startMongoTestServer()
+    double = server
+    mongoUrl = `${server.url.replace(/\/$/, '')}/candor_bench`
+    mongoNote = 'MongoDB: the wire-protocol test double (no MongoDB server here)'
+  } finally {
+    await probe.close()
+  }
+  const name = `candor_bench_${process.pid}`
+  const benchConfig = loadConfig({ ...process.env, MONGODB_URL: mongoUrl, MARIADB_URL: config.mariadb.url.replace(/\/[^/]*$/, `/${name}`), QUEUE_PREFIX: name, LOG_LEVEL: 'warn', WORKER_IN_PROCESS: 'true' })
+  const app = await buildApp(benchConfig, createLogger(benchConfig))
+  try {
+    await migrate(benchConfig.mariadb.url)
+    await app.ready()
+    await app.storage.ensureBucket(benchConfig.s3.uploadsBucket)
+    const key = `bench/${Date.now()}-${path.basename(file)}`
+    await app.storage.put(benchConfig.s3.uploadsBucket, key, fs.readFileSync(file))
+    // Warm-up job: the worker child loads its models once; measure the second.
+    for (const round of ['warm-up', 'measured']) {
+      const started = performance.now()
+      const posted = await app.inject({ method: 'POST', url: '/analyze', payload: { s3_bucket: benchConfig.s3.uploadsBucket, s3_key: key, user_id: 'bench', session_id: `${round}-${Date.now()}` } })
+      if (posted.statusCode !== 202) throw new Error(`POST /analyze answered ${posted.statusCode}: ${posted.body}`)
+      const id = posted.json().analysis_id as string
+      let status = 'queued'
+      while (status !== 'completed' && status !== 'failed') {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        status = (await app.inject({ url: `/analysis/${id}` })).json().status
+      }
+      const endToEndMs = performance.now() - started
+      if (round === 'measured') {
+        const engineMs = engineOnlyMs.get(file)!
+        console.log(`  ${mongoNote}`)
+        console.log(`  end to end           ${(endToEndMs / 1000).toFixed(2)} s (${status})`)
+        console.log(`  engine only          ${(engineMs / 1000).toFixed(2)} s`)
+        console.log(`  end to end / engine  ${(endToEndMs / engineMs).toFixed(2)}x   (target <= 1.3x)`)
+      }
+    }
+  } catch (error) {
+    console.log(`  skipped: ${(error as Error).message} (start the services with scripts/services up)`)
+  } finally {
+    await app.close()
+    await double?.close()
+    const mariadb = await import('mariadb')
+    const { parseMariaDbUrl } = await import('../src/db/mariadb.js')
+    const { database: _db, ...server } = parseMariaDbUrl(benchConfig.mariadb.url)
+    const connection = await mariadb.createConnection(server)
+    await connection.query(`DROP DATABASE IF EXISTS \`${name}\``).finally(() => connection.end())
   }
 }

@@ -19,7 +19,9 @@ import storage from './plugins/app/storage.js'
 import queue from './plugins/app/queue.js'
 import toolchain from './plugins/app/toolchain.js'
 import healthRoutes from './routes/health.js'
+import analysisRoutes from './routes/analysis.js'
 import { ErrorResponse } from './schemas/common.js'
+import { validatorCompiler, schemaErrorFormatter } from './validation.js'
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
 
@@ -37,9 +39,12 @@ export async function buildApp (config: Config, logger: Logger): Promise<App> {
       const given = request.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID()
     },
-    // Reject unknown properties with a clear error instead of silently dropping them.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  // Unknown properties are refused with a clear error (never silently dropped); see validation.ts.
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSchemaErrorFormatter(schemaErrorFormatter)
+  // JSON only: a text/plain body gets the same 415 as any other unsupported type.
+  app.removeContentTypeParser('text/plain')
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -59,6 +64,7 @@ export async function buildApp (config: Config, logger: Logger): Promise<App> {
   await app.register(toolchain, { config })
 
   await app.register(healthRoutes)
+  await app.register(analysisRoutes, { config })
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500

@@ -1,22 +1,44 @@
 /**
  * The analysis job, free of BullMQ: fetch the video from S3 into a temp file, check it is a
- * video within the limits, record what it is, and record the outcome. The engine stages
- * (face, emotion, voice) plug in after probing.
+ * video within the limits, run the engine (per-frame signals go to MongoDB in batches as they
+ * are produced), store scores and timeline events in MariaDB in one transaction, write the
+ * coaching feedback, then mark the analysis completed. Every write replaces what an earlier
+ * attempt of the same analysis wrote, so a retry after a crash gives the same result.
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import crypto from 'node:crypto'
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
-import type { AnalysisRepository } from '../repositories/analyses.js'
+import type { AnalysisRepository, AnalysisRecord } from '../repositories/analyses.js'
+import type { ResultsRepository } from '../repositories/results.js'
+import type { FrameStore } from '../repositories/frame-store.js'
 import type { ObjectStorage } from '../storage/object-storage.js'
+import type { AnalysisEngine } from '../engine/analyze.js'
+import { encodeFaceFrame, FACE_KIND } from '../repositories/face-frame-codec.js'
+import { computeScores, timelineEvents, type FaceMetrics, type Scores } from '../metrics/index.js'
 import { probeVideo } from '../media/ffprobe.js'
 import { describeFailure, InputError } from './failure.js'
 
+export interface FeedbackInput { metrics: FaceMetrics, scores: Scores, durationS: number, language: 'en' | 'ko' }
+export interface FeedbackOutput {
+  source: 'llm' | 'rules'
+  model: string | null
+  promptVersion: string
+  language: string
+  yaml: string
+  feedback: unknown
+  fallbackReason?: string
+}
+
 export interface AnalysisJobDeps {
-  config: Pick<Config, 'tmpDir' | 'limits' | 'ffmpeg'>
+  config: Pick<Config, 'tmpDir' | 'limits' | 'ffmpeg' | 'engine' | 'feedback'>
   analyses: AnalysisRepository
+  results: ResultsRepository
+  frames: FrameStore
   storage: ObjectStorage
+  engine: () => Promise<AnalysisEngine>
+  writeFeedback: (input: FeedbackInput) => Promise<FeedbackOutput>
   logger: Logger
 }
 
@@ -28,8 +50,15 @@ export interface JobControl {
 
 export type JobOutcome = 'completed' | 'skipped'
 
+/** Options a request may set (validated by the API's schema before they are stored). */
+interface AnalysisOptions { language?: 'en' | 'ko', emotion_fps?: number, fps?: number }
+
+// Progress: download and probe 0-8 %, the engine 8-90 %, storing and feedback 90-100 %.
+const ENGINE_START = 8
+const ENGINE_END = 90
+
 export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps, control: JobControl): Promise<JobOutcome> {
-  const { analyses, storage, config } = deps
+  const { analyses, config } = deps
   const log = deps.logger.child({ analysisId })
   const analysis = await analyses.get(analysisId)
   if (!analysis) {
@@ -38,27 +67,47 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
   }
   if (analysis.status === 'completed') return 'skipped'
 
-  const progress = async (value: number, stage: string) => {
-    await analyses.updateProgress(analysisId, value, stage)
-    await control.reportProgress(value, stage)
-  }
+  const progress = throttledProgress(analysisId, deps, control)
   await fs.mkdir(config.tmpDir, { recursive: true })
   const videoFile = path.join(config.tmpDir, `${analysisId}-${crypto.randomUUID()}.video`)
   try {
     await analyses.markProcessing(analysisId)
-    await progress(2, 'downloading')
-    const object = await storage.download(analysis.s3Bucket, analysis.s3Key, videoFile, { maxBytes: config.limits.maxVideoBytes })
+    await progress(1, 'downloading', true)
+    const object = await deps.storage.download(analysis.s3Bucket, analysis.s3Key, videoFile, { maxBytes: config.limits.maxVideoBytes })
 
-    await progress(10, 'probing')
+    await progress(5, 'probing', true)
     const video = await probeVideo(videoFile, config.ffmpeg)
     if (video.durationS > config.limits.maxVideoSeconds) {
-      throw new InputError('video_too_long',
-        `video too long: ${formatDuration(video.durationS)} > ${formatDuration(config.limits.maxVideoSeconds)} limit`)
+      throw new InputError('video_too_long', `video too long: ${formatDuration(video.durationS)} > ${formatDuration(config.limits.maxVideoSeconds)} limit`)
     }
     await analyses.saveVideo(analysisId, video, object.etag)
-    log.info({ video }, 'video probed')
 
-    await analyses.markCompleted(analysisId, { analysedFrames: 0, modelVersions: {}, scoreVersion: null })
+    const started = performance.now()
+    const result = await analyse(analysis, videoFile, deps, progress)
+    log.info({ frames: result.sampling.frames, seconds: video.durationS, ms: Math.round(performance.now() - started) }, 'video analysed')
+
+    await progress(92, 'storing', true)
+    const scores = computeScores(result.metrics)
+    const modelVersions = { engine: result.engineVersion, metrics: result.metrics.version, ...result.models }
+    await deps.results.saveResults(analysisId, {
+      metrics: result.metrics, scores, events: timelineEvents(result.metrics), analysedFrames: result.sampling.frames, modelVersions
+    })
+
+    await progress(95, 'feedback', true)
+    const language = (analysis.options as AnalysisOptions).language ?? config.feedback.defaultLanguage
+    const feedback = await deps.writeFeedback({ metrics: result.metrics, scores, durationS: video.durationS, language })
+    if (feedback.fallbackReason) log.warn({ reason: feedback.fallbackReason }, 'LLM feedback failed; rule-based feedback stored')
+    await deps.results.saveFeedback(analysisId, {
+      language: feedback.language,
+      source: feedback.source,
+      model: feedback.model,
+      promptVersion: feedback.promptVersion,
+      yaml: feedback.yaml,
+      parsed: feedback.feedback,
+      fallbackReason: feedback.fallbackReason ?? null
+    })
+
+    await analyses.markCompleted(analysisId, { analysedFrames: result.sampling.frames, modelVersions, scoreVersion: scores.version })
     return 'completed'
   } catch (error) {
     const failure = describeFailure(error)
@@ -69,6 +118,41 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     throw error
   } finally {
     await fs.rm(videoFile, { force: true })
+  }
+}
+
+/** Runs the engine, writing frames to MongoDB as they come and replacing an earlier attempt's. */
+async function analyse (analysis: AnalysisRecord, file: string, deps: AnalysisJobDeps, progress: ProgressReporter) {
+  const options = analysis.options as AnalysisOptions
+  const writer = deps.frames.writer(analysis.id, FACE_KIND)
+  const engine = await deps.engine()
+  const result = await engine.analyze(file, deps.config.ffmpeg, {
+    ...(options.fps ? { fps: options.fps } : {}),
+    emotionFps: options.emotion_fps ?? deps.config.engine.emotionFps,
+    maxWidth: deps.config.engine.analysisWidth,
+    keepFrames: false,
+    onFrames: (frames) => writer.add(frames.map(encodeFaceFrame)),
+    onProgress: ({ fraction }) => { void progress(ENGINE_START + fraction * (ENGINE_END - ENGINE_START), 'analysing') }
+  })
+  const stored = await writer.finish()
+  if (stored !== result.sampling.frames) throw new Error(`stored ${stored} frames of ${result.sampling.frames}`)
+  return result
+}
+
+type ProgressReporter = (value: number, stage: string, force?: boolean) => Promise<void>
+
+/** Progress to MariaDB and the job, at most every 2 points or on a stage change. */
+function throttledProgress (analysisId: string, deps: AnalysisJobDeps, control: JobControl): ProgressReporter {
+  let last = { value: -Infinity, stage: '' }
+  let pending: Promise<void> = Promise.resolve()
+  return (value, stage, force = false) => {
+    if (!force && stage === last.stage && value - last.value < 2) return pending
+    last = { value, stage }
+    pending = pending.then(async () => {
+      await deps.analyses.updateProgress(analysisId, value, stage)
+      await control.reportProgress(Math.round(value), stage)
+    }).catch((error: unknown) => deps.logger.warn({ err: error, analysisId }, 'could not record progress'))
+    return pending
   }
 }
 

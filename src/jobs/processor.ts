@@ -1,14 +1,20 @@
 /**
  * BullMQ sandboxed processor: runs in a child process so decoding and inference never block
  * the API's event loop, and a crash takes down only this child (BullMQ then re-queues the
- * job once its lock expires). Connections are opened once per child and reused across jobs.
+ * job once its lock expires). Connections and the engine (its models and worker threads) are
+ * created once per child and reused across jobs.
  */
 import { UnrecoverableError, type SandboxedJob } from 'bullmq'
 import { loadChildConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { createPool } from '../db/mariadb.js'
+import { createMongo } from '../db/mongo.js'
 import { AnalysisRepository } from '../repositories/analyses.js'
+import { ResultsRepository } from '../repositories/results.js'
+import { FrameStore } from '../repositories/frame-store.js'
 import { ObjectStorage, createS3Client } from '../storage/object-storage.js'
+import { AnalysisEngine } from '../engine/analyze.js'
+import { writeFeedback } from '../feedback/index.js'
 import type { AnalysisJobData } from '../queue/analysis-queue.js'
 import { runAnalysisJob, type AnalysisJobDeps, type JobOutcome } from './analyze-video.js'
 import { describeFailure } from './failure.js'
@@ -19,10 +25,19 @@ function jobDeps (): AnalysisJobDeps {
   if (deps) return deps
   const config = loadChildConfig()
   const pool = createPool(config.mariadb.url, 2)
+  let engine: Promise<AnalysisEngine> | undefined
   deps = {
     config,
     analyses: new AnalysisRepository(pool),
+    results: new ResultsRepository(pool),
+    frames: new FrameStore(createMongo(config.mongodb.url).db),
     storage: new ObjectStorage(createS3Client(config.s3)),
+    engine: () => {
+      engine ??= AnalysisEngine.load({ modelsDir: config.modelsDir, emotionModel: config.engine.emotionModel })
+      engine.catch(() => { engine = undefined })
+      return engine
+    },
+    writeFeedback: (input) => writeFeedback(input, config.llm),
     logger: createLogger(config, 'candor-job')
   }
   return deps

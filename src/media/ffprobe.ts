@@ -96,19 +96,7 @@ export async function probeVideo (file: string, paths: ToolPaths, timeoutMs = 30
   if (!stat.isFile()) throw new MediaError('file_not_found', `not a file: ${file}`)
   if (stat.size === 0) throw new MediaError('empty_file', `not a video: the file is empty (${file})`)
 
-  const { stdout, stderr, code } = await runTool(paths.ffprobePath,
-    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], timeoutMs)
-  if (code !== 0) {
-    const reason = stderr.trim().split('\n').pop()?.replace(`${file}: `, '') ?? 'unknown format'
-    throw new MediaError('not_media', `not a video: ffprobe cannot read it (${reason})`)
-  }
-  let probe: ProbeOutput
-  try {
-    probe = JSON.parse(stdout) as ProbeOutput
-  } catch {
-    throw new MediaError('tool_failed', 'ffprobe printed output that is not JSON')
-  }
-  const metadata = toMetadata(probe, stat.size)
+  const metadata = toMetadata(await runProbe(file, paths, timeoutMs), stat.size)
   // Browser recordings (MediaRecorder webm) often declare no duration: measure it.
   if (!(metadata.durationS > 0)) {
     const times = await packetTimes(file, paths)
@@ -117,6 +105,32 @@ export async function probeVideo (file: string, paths: ToolPaths, timeoutMs = 30
     metadata.frameCount = times.length
   }
   return metadata
+}
+
+/**
+ * Probes a video over HTTP (a presigned S3 URL): ffprobe reads only the headers it needs
+ * with range requests. A missing duration stays 0 here (measuring it would read the whole
+ * object); `sizeBytes` is the caller's.
+ */
+export async function probeUrl (url: string, sizeBytes: number, paths: ToolPaths, timeoutMs = 10_000): Promise<VideoMetadata> {
+  return toMetadata(await runProbe(url, paths, timeoutMs, ['-rw_timeout', String(timeoutMs * 1000)]), sizeBytes)
+}
+
+async function runProbe (input: string, paths: ToolPaths, timeoutMs: number, extra: string[] = []): Promise<ProbeOutput> {
+  const { stdout, stderr, code } = await runTool(paths.ffprobePath,
+    ['-v', 'error', ...extra, '-print_format', 'json', '-show_format', '-show_streams', input], timeoutMs)
+  if (code !== 0) {
+    const reason = stderr.trim().split('\n').pop()?.replace(`${input}: `, '') ?? 'unknown format'
+    if (/^https?:/.test(input) && /HTTP error|Connection|timed out|Server returned/i.test(reason)) {
+      throw new MediaError('tool_failed', `could not read the video over HTTP (${reason})`)
+    }
+    throw new MediaError('not_media', `not a video: ffprobe cannot read it (${reason})`)
+  }
+  try {
+    return JSON.parse(stdout) as ProbeOutput
+  } catch {
+    throw new MediaError('tool_failed', 'ffprobe printed output that is not JSON')
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ export * from './head.js'
 export * from './presence.js'
 export * from './emotion.js'
 export * from './scores.js'
+export * from './events.js'
 
 /** Bumped whenever a definition or threshold changes, so stored results say how they were computed. */
 export const METRICS_VERSION = '1.0'

@@ -94,6 +94,28 @@ export class AnalysisRepository {
     return (rows as Row[]).map(toRecord)
   }
 
+  /**
+   * Seconds of video analysed per second of processing, over the last 20 completed analyses
+   * (download to feedback); null before any.
+   */
+  async measuredRealtimeFactor (): Promise<number | null> {
+    const [row] = await this.pool.query(
+      `SELECT AVG(duration_s / (TIMESTAMPDIFF(MICROSECOND, started_at, completed_at) / 1e6)) AS factor FROM (
+         SELECT duration_s, started_at, completed_at FROM analyses
+         WHERE status = 'completed' AND duration_s > 0 AND completed_at > started_at
+         ORDER BY completed_at DESC LIMIT 20) AS recent`)
+    const factor = row?.factor === null || row?.factor === undefined ? null : Number(row.factor)
+    return factor !== null && Number.isFinite(factor) && factor > 0 ? factor : null
+  }
+
+  /** Analyses left queued for longer than `olderThanMs` (their enqueue may have failed). */
+  async listStaleQueued (olderThanMs: number, limit = 500): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.pool.query(
+      `SELECT id FROM analyses WHERE status = 'queued' AND created_at < NOW(3) - INTERVAL ? SECOND ORDER BY created_at LIMIT ?`,
+      [olderThanMs / 1000, limit])
+    return rows.map((r) => r.id)
+  }
+
   /** A worker took the job: counts the attempt and clears any earlier attempt's error. */
   async markProcessing (id: string): Promise<void> {
     await this.pool.query(

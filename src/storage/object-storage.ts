@@ -13,6 +13,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { Config } from '../config.js'
+import { formatBytes } from '../format.js'
 
 export type StorageErrorCode = 'object_not_found' | 'bucket_not_found' | 'too_large' | 'access_denied' | 'unavailable'
 
@@ -159,9 +160,8 @@ function statusOf (error: unknown): number | undefined {
 }
 
 function tooLarge (bucket: string, key: string, size: number | undefined, maxBytes: number): StorageError {
-  const mib = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MiB`
   return new StorageError('too_large',
-    `S3 object too large: ${bucket}/${key} is ${size === undefined ? 'over' : mib(size) + ' >'} the ${mib(maxBytes)} limit`)
+    `S3 object too large: ${bucket}/${key} is ${size === undefined ? 'over' : formatBytes(size) + ' >'} the ${formatBytes(maxBytes)} limit`)
 }
 
 function toStorageError (error: unknown, bucket: string, key?: string): StorageError {

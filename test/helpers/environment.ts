@@ -27,6 +27,8 @@ export function uniqueName (prefix: string): string {
 
 export interface TestEnvironment {
   config: Config
+  /** The environment the config was read from, for child processes (npm run worker). */
+  env: NodeJS.ProcessEnv
   logger: Logger
   storage: ObjectStorage
 }
@@ -42,7 +44,7 @@ export async function testEnvironment (t: TestContext, options: { mongo?: boolea
   const base: NodeJS.ProcessEnv = { ...S3_DEFAULTS, ...process.env }
   const mariadbUrl = new URL(base.MARIADB_URL ?? 'mariadb://root@127.0.0.1:3306/candor')
   mariadbUrl.pathname = `/${name}`
-  const config = loadConfig({
+  const env: NodeJS.ProcessEnv = {
     ...base,
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -54,7 +56,8 @@ export async function testEnvironment (t: TestContext, options: { mongo?: boolea
     WORKER_IN_PROCESS: 'false',
     CANDOR_TMP_DIR: `/tmp/${name}`,
     ...options.env
-  })
+  }
+  const config = loadConfig(env)
   const storage = new ObjectStorage(createS3Client(config.s3))
   await storage.ensureBucket(config.s3.uploadsBucket)
   t.teardown(async () => {
@@ -63,7 +66,7 @@ export async function testEnvironment (t: TestContext, options: { mongo?: boolea
     await dropDatabase(config.mariadb.url).catch(() => {})
     await deleteRedisKeys(config.redis.url, config.queue.prefix).catch(() => {})
   })
-  return { config, logger: createLogger(config), storage }
+  return { config, env, logger: createLogger(config), storage }
 }
 
 async function mongoUrlFor (t: TestContext, database: string): Promise<string> {

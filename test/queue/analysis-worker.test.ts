@@ -9,7 +9,7 @@ import { startAnalysisWorker } from '../../src/queue/analysis-worker.js'
 import { testEnvironment, waitFor, fixtures } from '../helpers/environment.js'
 
 t.test('analysis jobs run in a sandboxed worker against real Redis, S3 and MariaDB', async (t) => {
-  const { config, storage, logger } = await testEnvironment(t, { env: { JOB_ATTEMPTS: '2', MAX_VIDEO_SECONDS: '10' } })
+  const { config, storage, logger } = await testEnvironment(t, { mongo: true, env: { JOB_ATTEMPTS: '2', MAX_VIDEO_SECONDS: '10' } })
   await migrate(config.mariadb.url)
   const pool = createPool(config.mariadb.url, 4)
   const analyses = new AnalysisRepository(pool)
@@ -44,6 +44,7 @@ t.test('analysis jobs run in a sandboxed worker against real Redis, S3 and Maria
   t.equal(good.status, 'completed')
   t.match(good.video, { width: 640, height: 360, fps: 30, videoCodec: 'h264', hasAudio: true })
   t.equal(good.progress, 100)
+  t.equal(good.analysedFrames, 72, 'the engine analysed every frame')
   t.equal(good.attempts, 1)
   t.ok(good.completedAt! >= good.startedAt!)
 

@@ -46,7 +46,7 @@ t.test('S3 storage against a real signature-checking server', async (t) => {
     const error = await storage.download(bucket, 'big.bin', file, { maxBytes: 100_000 }).catch((e: unknown) => e)
     t.type(error, StorageError)
     t.equal((error as StorageError).code, 'too_large')
-    t.match((error as StorageError).message, /S3 object too large: .*big\.bin is 0\.3 MiB > the 0\.1 MiB limit/)
+    t.match((error as StorageError).message, /S3 object too large: .*big\.bin is 293\.0 KiB > the 97\.7 KiB limit/)
     await t.rejects(fs.access(file), 'no partial file is left behind')
   })
 

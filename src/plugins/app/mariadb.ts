@@ -3,12 +3,14 @@ import type { Config } from '../../config.js'
 import { createPool, type Pool } from '../../db/mariadb.js'
 import { migrate } from '../../db/migrate.js'
 import { AnalysisRepository } from '../../repositories/analyses.js'
+import { ResultsRepository } from '../../repositories/results.js'
 import { retryInBackground } from './retry.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     mariadb: Pool
     analyses: AnalysisRepository
+    results: ResultsRepository
   }
 }
 
@@ -20,6 +22,7 @@ export default fp<{ config: Config }>(async (fastify, { config }) => {
   const pool = createPool(config.mariadb.url, config.mariadb.poolSize)
   fastify.decorate('mariadb', pool)
   fastify.decorate('analyses', new AnalysisRepository(pool))
+  fastify.decorate('results', new ResultsRepository(pool))
 
   const schema = retryInBackground('mariadb migrations', () => migrate(config.mariadb.url), fastify.log)
   schema.ready.then((applied) => {

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
 import type { Worker } from 'bullmq'
 import type { Config } from '../../config.js'
-import { createAnalysisQueue, type AnalysisQueue } from '../../queue/analysis-queue.js'
+import { createAnalysisQueue, enqueueAnalysis, type AnalysisQueue } from '../../queue/analysis-queue.js'
 import { startAnalysisWorker } from '../../queue/analysis-worker.js'
 import { redisOptions } from '../../queue/redis.js'
 import { closeWithin } from '../../queue/close.js'
@@ -37,9 +37,19 @@ export default fp<{ config: Config }>(async (fastify, { config }) => {
   let worker: Worker | undefined
   if (config.queue.inProcessWorker) worker = startAnalysisWorker(config, fastify.log as Logger)
 
+  // An analysis recorded while Redis was unreachable stays queued without a job: queue those
+  // again (the job id is the analysis id, so a job is never duplicated).
+  const requeue = setInterval(() => {
+    fastify.analyses.listStaleQueued(60_000)
+      .then((ids) => Promise.all(ids.map((id) => enqueueAnalysis(queue, id))))
+      .catch((error: unknown) => fastify.log.debug({ err: error }, 'requeue sweep skipped'))
+  }, 60_000)
+  requeue.unref()
+
   fastify.addHook('onClose', async () => {
+    clearInterval(requeue)
     if (worker) await closeWithin(10_000, () => worker!.close(), () => worker!.close(true))
     await closeWithin(3000, () => queue.close(), () => queue.disconnect())
     probe.disconnect()
   })
-}, { name: 'queue', dependencies: ['readiness'] })
+}, { name: 'queue', dependencies: ['readiness', 'mariadb'] })

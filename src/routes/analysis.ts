@@ -1,0 +1,142 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Config } from '../config.js'
+import {
+  AnalyzeBody, AnalyzeHeaders, AnalyzeAccepted, AnalysisIdParams, AnalysisResponse, FramesQuery, FramesResponse,
+  FeedbackQuery, FeedbackResponse, RecentQuery, RecentResponse
+} from '../schemas/analysis.js'
+import { ErrorResponse } from '../schemas/common.js'
+import { acceptAnalysis, RequestRejected } from '../services/analysis-requests.js'
+import { decodeFaceFrame, FACE_KIND, type StoredFaceFrame } from '../repositories/face-frame-codec.js'
+import { EMOTIONS } from '../metrics/index.js'
+import { toAnalysisResponse, toRecentItem } from './analysis-views.js'
+
+const errors = { 400: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }
+
+const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fastify, { config }) => {
+  fastify.post('/analyze', {
+    schema: {
+      tags: ['analysis'],
+      summary: 'Start analysing a recording stored in S3',
+      description: 'Checks the object (exists, non-empty, under the size limit, a video within the length limit) and queues the analysis. The same Idempotency-Key, or the same bucket/key/session, returns the existing analysis instead of starting another.',
+      body: AnalyzeBody,
+      headers: AnalyzeHeaders,
+      response: { 202: AnalyzeAccepted, 200: AnalyzeAccepted, ...errors }
+    }
+  }, async (request, reply) => {
+    const body = request.body
+    try {
+      const accepted = await acceptAnalysis({
+        s3Bucket: body.s3_bucket,
+        s3Key: body.s3_key,
+        userId: body.user_id,
+        sessionId: body.session_id,
+        ...(request.headers['idempotency-key'] ? { idempotencyKey: request.headers['idempotency-key'] } : {}),
+        options: body.options ?? {}
+      }, { config, analyses: fastify.analyses, storage: fastify.storage, queue: fastify.analysisQueue })
+      const { analysis, created } = accepted
+      reply.code(created ? 202 : 200)
+      reply.header('location', `/analysis/${analysis.id}`)
+      return {
+        analysis_id: analysis.id,
+        status: analysis.status,
+        message: created ? 'analysis queued' : `this request was already made: analysis ${analysis.status}`,
+        estimated_completion: accepted.estimatedCompletion?.toISOString() ?? null,
+        created
+      }
+    } catch (error) {
+      if (error instanceof RequestRejected) throw fastify.httpErrors.createError(error.statusCode, error.message)
+      throw error
+    }
+  })
+
+  fastify.get('/analysis/recent', {
+    schema: {
+      tags: ['analysis'],
+      summary: 'The newest analyses, optionally of one user',
+      querystring: RecentQuery,
+      response: { 200: RecentResponse, ...errors }
+    }
+  }, async (request) => {
+    const rows = await fastify.analyses.listRecent(request.query.limit ?? 20, request.query.user_id)
+    return { analyses: rows.map(toRecentItem) }
+  })
+
+  fastify.get('/analysis/:id', {
+    schema: {
+      tags: ['analysis'],
+      summary: 'Status, progress and, once completed, the scores of an analysis',
+      params: AnalysisIdParams,
+      response: { 200: AnalysisResponse, ...errors }
+    }
+  }, async (request) => {
+    const analysis = await fastify.analyses.get(request.params.id)
+    if (!analysis) throw fastify.httpErrors.notFound(`analysis not found: ${request.params.id}`)
+    if (analysis.status !== 'completed') return toAnalysisResponse(analysis, null, [])
+    const [scores, events] = await Promise.all([fastify.results.getScores(analysis.id), fastify.results.listEvents(analysis.id)])
+    return toAnalysisResponse(analysis, scores, events)
+  })
+
+  fastify.get('/analysis/:id/frames', {
+    schema: {
+      tags: ['analysis'],
+      summary: 'Per-frame face signals in time order, paginated',
+      params: AnalysisIdParams,
+      querystring: FramesQuery,
+      response: { 200: FramesResponse, ...errors }
+    }
+  }, async (request) => {
+    const analysis = await fastify.analyses.get(request.params.id)
+    if (!analysis) throw fastify.httpErrors.notFound(`analysis not found: ${request.params.id}`)
+    const { from, to, limit } = request.query
+    if (from !== undefined && to !== undefined && to < from) throw fastify.httpErrors.badRequest('querystring/to must be >= from')
+    const page = await fastify.frames.readFrames(analysis.id, FACE_KIND, {
+      ...(from !== undefined ? { fromMs: from } : {}), ...(to !== undefined ? { toMs: to } : {}), limit: limit ?? 300
+    })
+    const frames = page.frames.map((stored) => {
+      const frame = decodeFaceFrame(stored as StoredFaceFrame)
+      return {
+        t_ms: frame.t,
+        other_faces: frame.otherFaces,
+        face: frame.face && {
+          box: frame.face.box, pose: frame.face.pose, gaze: frame.face.gaze,
+          eye_opening: frame.face.eyeOpening, blink: frame.face.blink, blendshapes: frame.face.blendshapes
+        },
+        ...(frame.emotion ? { emotion: Object.fromEntries(EMOTIONS.map((e, k) => [e, frame.emotion![k]!])) } : {})
+      }
+    })
+    return { analysis_id: analysis.id, frames, count: frames.length, next_from: page.nextFromMs }
+  })
+
+  fastify.get('/analysis/:id/llm-comment', {
+    schema: {
+      tags: ['analysis'],
+      summary: 'The coaching feedback: the YAML as written and its parsed structure',
+      params: AnalysisIdParams,
+      querystring: FeedbackQuery,
+      response: { 200: FeedbackResponse, 409: ErrorResponse, ...errors }
+    }
+  }, async (request) => {
+    const analysis = await fastify.analyses.get(request.params.id)
+    if (!analysis) throw fastify.httpErrors.notFound(`analysis not found: ${request.params.id}`)
+    const feedback = await fastify.results.getFeedback(analysis.id, request.query.language)
+    if (!feedback) {
+      if (analysis.status === 'completed') {
+        throw fastify.httpErrors.notFound(`no feedback in ${request.query.language ?? 'any language'} for analysis ${analysis.id}`)
+      }
+      throw fastify.httpErrors.conflict(`feedback not available yet: the analysis is ${analysis.status}${analysis.status === 'failed' ? ` (${analysis.errorMessage})` : ''}`)
+    }
+    return {
+      analysis_id: analysis.id,
+      language: feedback.language,
+      source: feedback.source,
+      model: feedback.model,
+      prompt_version: feedback.promptVersion,
+      created_at: feedback.createdAt.toISOString(),
+      yaml: feedback.yaml,
+      feedback: feedback.parsed,
+      fallback_reason: feedback.fallbackReason
+    }
+  })
+}
+
+export default analysisRoutes

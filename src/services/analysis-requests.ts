@@ -1,0 +1,139 @@
+/**
+ * Accepting an analysis request: the S3 object must exist, be non-empty and under the size
+ * limit; when ffprobe can read its headers over a presigned URL it must be a video within the
+ * length limit (else the job decides). The same request (Idempotency-Key, or the same
+ * bucket/key/session) returns the existing analysis instead of starting another. The
+ * estimate uses the video's duration and the real-time factor measured on recent analyses.
+ */
+import type { Config } from '../config.js'
+import type { AnalysisRepository, AnalysisRecord } from '../repositories/analyses.js'
+import type { ObjectStorage } from '../storage/object-storage.js'
+import { StorageError } from '../storage/object-storage.js'
+import { enqueueAnalysis, type AnalysisQueue } from '../queue/analysis-queue.js'
+import { probeUrl, MediaError } from '../media/ffprobe.js'
+import { formatBytes } from '../format.js'
+
+export interface AnalysisRequest {
+  s3Bucket: string
+  s3Key: string
+  userId: string
+  sessionId: string
+  idempotencyKey?: string
+  options: Record<string, unknown>
+}
+
+export interface AcceptedAnalysis {
+  analysis: AnalysisRecord
+  created: boolean
+  estimatedCompletion: Date | null
+}
+
+/** A request the client must change: 422 with this message. */
+export class RequestRejected extends Error {
+  constructor (readonly statusCode: 404 | 413 | 422 | 503, message: string) {
+    super(message)
+    this.name = 'RequestRejected'
+  }
+}
+
+export interface RequestDeps {
+  config: Pick<Config, 'limits' | 'ffmpeg' | 'queue'>
+  analyses: AnalysisRepository
+  storage: ObjectStorage
+  queue: AnalysisQueue
+}
+
+/** Real-time factor assumed before any analysis has been measured here (npm run bench). */
+const DEFAULT_REALTIME_FACTOR = 2.5
+/** Bitrate assumed to guess a duration from the size when the headers cannot be read. */
+const ASSUMED_BITS_PER_SECOND = 1_500_000
+
+export async function acceptAnalysis (request: AnalysisRequest, deps: RequestDeps): Promise<AcceptedAnalysis> {
+  const { config, analyses, storage } = deps
+  const object = await headObject(storage, request.s3Bucket, request.s3Key)
+  if (object.size === 0) throw new RequestRejected(422, `S3 object is empty: ${request.s3Bucket}/${request.s3Key}`)
+  if (object.size > config.limits.maxVideoBytes) {
+    throw new RequestRejected(422, `S3 object too large: ${request.s3Bucket}/${request.s3Key} is ${formatBytes(object.size)} > the ${formatBytes(config.limits.maxVideoBytes)} limit`)
+  }
+  const durationS = await videoDuration(request, object.size, deps)
+
+  const { analysis, created } = await analyses.create({
+    userId: request.userId,
+    sessionId: request.sessionId,
+    s3Bucket: request.s3Bucket,
+    s3Key: request.s3Key,
+    ...(object.etag ? { s3Etag: object.etag } : {}),
+    s3Size: object.size,
+    ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+    options: request.options
+  })
+  // Queued (new, or an earlier request whose enqueue failed): make sure the job exists. The job
+  // id is the analysis id, so this never queues an analysis twice.
+  if (analysis.status === 'queued') {
+    try {
+      await enqueueAnalysis(deps.queue, analysis.id)
+    } catch (error) {
+      throw new RequestRejected(503, `job queue unavailable (${(error as Error).message}); the analysis ${analysis.id} is recorded and will be queued when you retry`)
+    }
+  }
+  const estimatedCompletion = analysis.status === 'queued' || analysis.status === 'processing'
+    ? await estimateCompletion(durationS ?? analysis.video?.durationS ?? null, deps)
+    : null
+  return { analysis, created, estimatedCompletion }
+}
+
+async function headObject (storage: ObjectStorage, bucket: string, key: string) {
+  try {
+    const info = await storage.head(bucket, key)
+    if (!info) throw new RequestRejected(422, `S3 object not found: ${bucket}/${key}`)
+    return info
+  } catch (error) {
+    if (!(error instanceof StorageError)) throw error
+    if (error.code === 'bucket_not_found') throw new RequestRejected(422, error.message)
+    throw new RequestRejected(503, error.message)
+  }
+}
+
+/**
+ * The video's duration from its headers over a presigned URL; rejects what is clearly not a
+ * video or too long. Null when the headers cannot be read in time (the job will decide).
+ */
+async function videoDuration (request: AnalysisRequest, size: number, deps: RequestDeps): Promise<number> {
+  const guess = (size * 8) / ASSUMED_BITS_PER_SECOND
+  let url: string
+  try {
+    url = await deps.storage.presignGet(request.s3Bucket, request.s3Key, 120)
+  } catch {
+    return guess
+  }
+  try {
+    const video = await probeUrl(url, size, deps.config.ffmpeg, 5000)
+    if (video.durationS > deps.config.limits.maxVideoSeconds) {
+      throw new RequestRejected(422, `video too long: ${Math.round(video.durationS)} s > the ${deps.config.limits.maxVideoSeconds} s limit`)
+    }
+    return video.durationS > 0 ? video.durationS : guess
+  } catch (error) {
+    if (error instanceof MediaError && (error.code === 'not_media' || error.code === 'no_video_stream')) {
+      throw new RequestRejected(422, `${error.message}: ${request.s3Bucket}/${request.s3Key}`)
+    }
+    if (error instanceof RequestRejected) throw error
+    return guess
+  }
+}
+
+/** Now + the jobs ahead in the queue + this video's duration over the measured speed. */
+async function estimateCompletion (durationS: number | null, deps: RequestDeps): Promise<Date | null> {
+  if (durationS === null) return null
+  const realtimeFactor = (await deps.analyses.measuredRealtimeFactor().catch(() => null)) ?? DEFAULT_REALTIME_FACTOR
+  let aheadSeconds = 0
+  try {
+    const counts = await deps.queue.getJobCounts('waiting', 'active', 'prioritized')
+    const ahead = (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0) - 1
+    // An unknown job length is taken as this one's.
+    aheadSeconds = (Math.max(0, ahead) * durationS) / realtimeFactor / Math.max(1, deps.config.queue.concurrency)
+  } catch {
+    // Without queue counts the estimate covers this job alone.
+  }
+  const overheadSeconds = 5 // download, storing, feedback
+  return new Date(Date.now() + (aheadSeconds + durationS / realtimeFactor + overheadSeconds) * 1000)
+}

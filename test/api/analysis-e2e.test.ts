@@ -1,0 +1,130 @@
+/**
+ * End to end, with every real component: a browser-style webm in Swift S3, POST /analyze, the
+ * job in a sandboxed worker child (engine, MongoDB frames, MariaDB scores/events/feedback),
+ * and the GET endpoints, whose responses must match their published schemas.
+ */
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import t from 'tap'
+import { Value } from 'typebox/value'
+import type { TSchema } from 'typebox'
+import YAML from 'yaml'
+import { testApp } from '../helpers/app.js'
+import { waitFor } from '../helpers/environment.js'
+import { toWebm } from '../helpers/media.js'
+import { AnalyzeAccepted, AnalysisResponse, FramesResponse, FeedbackResponse, RecentResponse } from '../../src/schemas/analysis.js'
+import { FACE_KIND } from '../../src/repositories/face-frame-codec.js'
+import type { App } from '../../src/app.js'
+
+function matches (t: { ok: (value: unknown, message: string) => unknown }, schema: TSchema, value: unknown, what: string): void {
+  const problems = [...Value.Errors(schema, value)].slice(0, 3).map((e) => `${e.instancePath} ${e.message}`)
+  t.ok(problems.length === 0, `${what} matches its schema${problems.length ? `: ${problems.join('; ')}` : ''}`)
+}
+
+export async function pollUntilDone (app: App, id: string, timeoutMs = 120_000): Promise<Record<string, unknown>> {
+  return waitFor(`analysis ${id} to finish`, async () => {
+    const body = (await app.inject({ url: `/analysis/${id}` })).json()
+    return body.status === 'completed' || body.status === 'failed' ? body : undefined
+  }, timeoutMs, 250)
+}
+
+t.test('a webm recording analysed end to end', async (t) => {
+  const { app, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', JOB_ATTEMPTS: '2' })
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'candor-e2e-'))
+  t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
+  const bucket = config.s3.uploadsBucket
+  await storage.put(bucket, 'interviews/u1/answer-1.webm', await fs.readFile(toWebm('video/single_face.mp4', path.join(dir, 'a.webm'))), 'video/webm')
+
+  const body = { s3_bucket: bucket, s3_key: 'interviews/u1/answer-1.webm', user_id: 'u1', session_id: 's1', options: { language: 'ko' } }
+  const posted = await app.inject({ method: 'POST', url: '/analyze', payload: body })
+  t.equal(posted.statusCode, 202, posted.body)
+  const accepted = posted.json()
+  matches(t, AnalyzeAccepted, accepted, 'the 202 reply')
+  t.match(accepted, { status: 'queued', created: true, message: 'analysis queued' })
+  const estimate = Date.parse(accepted.estimated_completion)
+  t.ok(estimate > Date.now() && estimate < Date.now() + 120_000, 'completion estimated from the 2.4 s duration')
+  t.equal(posted.headers.location, `/analysis/${accepted.analysis_id}`)
+
+  const done = await pollUntilDone(app, accepted.analysis_id)
+  t.equal(done.status, 'completed', JSON.stringify(done.error))
+  matches(t, AnalysisResponse, done, 'GET /analysis/:id')
+  t.match(done, {
+    progress: 100, stage: 'done', attempts: 1, analysed_frames: 72,
+    video: { video_codec: 'vp8', audio_codec: 'opus', width: 640, height: 360 },
+    eye_tracking: { blink_count: 1 },
+    presence: { face_missing_percent: 0, other_faces_percent: 0 }
+  })
+  const emotion = done.emotion_analysis as { interview_score: number, emotions: Record<string, number> }
+  t.ok(emotion.interview_score >= 0 && emotion.interview_score <= 60, `interview score ${emotion.interview_score} in 0-60`)
+  t.ok(Math.abs(Object.values(emotion.emotions).reduce((a, b) => a + b, 0) - 1) < 0.01, 'an emotion distribution')
+  t.same((done.events as Array<{ kind: string }>).map((e) => e.kind), ['blink'], 'the one blink is a timeline event')
+
+  t.test('rows in MariaDB and frames in MongoDB', async (t) => {
+    const [scores] = await app.mariadb.query('SELECT * FROM analysis_scores WHERE analysis_id = ?', [accepted.analysis_id])
+    t.equal(Number(scores.blink_count), 1)
+    t.equal(scores.score_version, done.scores_version)
+    const [events] = await app.mariadb.query('SELECT COUNT(*) AS n FROM analysis_events WHERE analysis_id = ?', [accepted.analysis_id])
+    t.equal(Number(events.n), 1)
+    const [feedback] = await app.mariadb.query('SELECT language, source FROM analysis_feedback WHERE analysis_id = ?', [accepted.analysis_id])
+    t.match(feedback, { language: 'ko', source: 'rules' })
+    t.equal(await app.frames.countFrames(accepted.analysis_id, FACE_KIND), done.analysed_frames, 'MongoDB holds every analysed frame')
+  })
+
+  t.test('frames, paginated in time order', async (t) => {
+    const seen: number[] = []
+    let from: number | null = 0
+    while (from !== null) {
+      const page: Awaited<ReturnType<App['inject']>> = await app.inject({ url: `/analysis/${accepted.analysis_id}/frames?from=${from}&limit=30` })
+      t.equal(page.statusCode, 200)
+      matches(t, FramesResponse, page.json(), 'a frames page')
+      seen.push(...page.json().frames.map((f: { t_ms: number }) => f.t_ms))
+      from = page.json().next_from
+    }
+    t.equal(seen.length, 72)
+    t.ok(seen.every((v, i) => i === 0 || v > seen[i - 1]!), 'strictly increasing times')
+    const window = (await app.inject({ url: `/analysis/${accepted.analysis_id}/frames?from=1000&to=1500` })).json()
+    t.same(window.frames.map((f: { t_ms: number }) => f.t_ms), seen.filter((v) => v >= 1000 && v <= 1500), 'a time window, both ends included')
+    const bad = await app.inject({ url: `/analysis/${accepted.analysis_id}/frames?from=500&to=100` })
+    t.equal(bad.statusCode, 400)
+  })
+
+  t.test('the coaching feedback', async (t) => {
+    const reply = await app.inject({ url: `/analysis/${accepted.analysis_id}/llm-comment` })
+    t.equal(reply.statusCode, 200, reply.body)
+    const comment = reply.json()
+    matches(t, FeedbackResponse, comment, 'GET /analysis/:id/llm-comment')
+    t.match(comment, { language: 'ko', source: 'rules', model: null, fallback_reason: null })
+    t.same(YAML.parse(comment.yaml), comment.feedback, 'the stored YAML parses to the stored structure')
+    t.match(comment.yaml, /[\uac00-\ud7a3]/, 'written in Korean')
+    const english = await app.inject({ url: `/analysis/${accepted.analysis_id}/llm-comment?language=en` })
+    t.equal(english.statusCode, 404, 'no English feedback was written for this analysis')
+  })
+
+  t.test('the same request does not start a second analysis', async (t) => {
+    const again = await app.inject({ method: 'POST', url: '/analyze', payload: body })
+    t.equal(again.statusCode, 200)
+    t.match(again.json(), { analysis_id: accepted.analysis_id, status: 'completed', created: false })
+    const keyed = await app.inject({ method: 'POST', url: '/analyze', headers: { 'idempotency-key': 'retry-42' }, payload: { ...body, session_id: 's2' } })
+    t.equal(keyed.statusCode, 202)
+    const keyedAgain = await app.inject({ method: 'POST', url: '/analyze', headers: { 'idempotency-key': 'retry-42' }, payload: { ...body, session_id: 's2' } })
+    t.equal(keyedAgain.json().analysis_id, keyed.json().analysis_id, 'the Idempotency-Key returns the first analysis')
+    await pollUntilDone(app, keyed.json().analysis_id)
+  })
+
+  t.test('recent analyses, newest first', async (t) => {
+    const recent = (await app.inject({ url: '/analysis/recent?user_id=u1&limit=5' })).json()
+    matches(t, RecentResponse, recent, 'GET /analysis/recent')
+    t.equal(recent.analyses.length, 2)
+    t.ok(recent.analyses[0].created_at >= recent.analyses[1].created_at)
+    t.equal((await app.inject({ url: '/analysis/recent?limit=500' })).statusCode, 400, 'the limit is bounded')
+  })
+
+  t.test('OpenAPI documents every route', async (t) => {
+    const spec = (await app.inject({ url: '/docs/json' })).json()
+    for (const route of ['/analyze', '/analysis/{id}', '/analysis/{id}/frames', '/analysis/{id}/llm-comment', '/analysis/recent']) {
+      t.ok(spec.paths[route], `${route} documented`)
+    }
+    t.ok(spec.paths['/analyze'].post.requestBody, 'with its request body schema')
+  })
+})
