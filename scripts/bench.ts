@@ -89,7 +89,7 @@ async function endToEnd (file: string): Promise<void> {
   const { buildApp } = await import('../src/app.js')
   const { createLogger } = await import('../src/logger.js')
   const { migrate } = await import('../src/db/migrate.js')
-  const { loadConfig } = await import('../src/config.js')
+  const { loadConfig, LOCAL_S3_ENV } = await import('../src/config.js')
   const { MongoClient } = await import('mongodb')
   let mongoUrl = config.mongodb.url
   let mongoNote = 'MongoDB at MONGODB_URL'
@@ -107,7 +107,7 @@ async function endToEnd (file: string): Promise<void> {
     await probe.close()
   }
   const name = `candor_bench_${process.pid}`
-  const benchConfig = loadConfig({ ...process.env, MONGODB_URL: mongoUrl, MARIADB_URL: config.mariadb.url.replace(/\/[^/]*$/, `/${name}`), QUEUE_PREFIX: name, LOG_LEVEL: 'warn', WORKER_IN_PROCESS: 'true' })
+  const benchConfig = loadConfig({ ...LOCAL_S3_ENV, ...process.env, MONGODB_URL: mongoUrl, MARIADB_URL: config.mariadb.url.replace(/\/[^/]*$/, `/${name}`), QUEUE_PREFIX: name, LOG_LEVEL: 'warn', WORKER_IN_PROCESS: 'true' })
   const app = await buildApp(benchConfig, createLogger(benchConfig))
   try {
     await migrate(benchConfig.mariadb.url)

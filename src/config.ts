@@ -10,6 +10,16 @@ import { fileURLToPath } from 'node:url'
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
+/**
+ * The S3 settings of the local OpenStack Swift that `scripts/services up` starts. Not defaults
+ * (unset S3_* means AWS); tests, the benchmark and environment.example use them.
+ */
+export const LOCAL_S3_ENV = {
+  S3_ENDPOINT: 'http://127.0.0.1:8080',
+  S3_ACCESS_KEY_ID: 'candor:admin',
+  S3_SECRET_ACCESS_KEY: 'candor-secret'
+} as const
+
 export class ConfigError extends Error {
   constructor (readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto'
 import { Redis } from 'ioredis'
 import mariadb from 'mariadb'
-import { loadConfig, type Config } from '../../src/config.js'
+import { loadConfig, LOCAL_S3_ENV, type Config } from '../../src/config.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { ObjectStorage, createS3Client } from '../../src/storage/object-storage.js'
 import { parseMariaDbUrl } from '../../src/db/mariadb.js'
@@ -14,12 +14,6 @@ import { parseMariaDbUrl } from '../../src/db/mariadb.js'
 /** The subset of tap's Test these helpers use. */
 export interface TestContext { teardown: (fn: () => unknown) => void }
 
-// The defaults match what `scripts/services up` starts; CI and developers may override them.
-const S3_DEFAULTS = {
-  S3_ENDPOINT: 'http://127.0.0.1:8080',
-  S3_ACCESS_KEY_ID: 'candor:admin',
-  S3_SECRET_ACCESS_KEY: 'candor-secret'
-}
 
 export function uniqueName (prefix: string): string {
   return `${prefix}_${process.pid}_${crypto.randomBytes(3).toString('hex')}`
@@ -41,7 +35,8 @@ export async function testEnvironment (t: TestContext, options: { mongo?: boolea
   const name = uniqueName('candor_test')
   // Without `mongo`, MONGODB_URL points nowhere useful: tests that need MongoDB ask for it.
   const mongoUrl = options.mongo ? await mongoUrlFor(t, name) : 'mongodb://127.0.0.1:1/unused'
-  const base: NodeJS.ProcessEnv = { ...S3_DEFAULTS, ...process.env }
+  // The local Swift unless the environment names another S3.
+  const base: NodeJS.ProcessEnv = { ...LOCAL_S3_ENV, ...process.env }
   const mariadbUrl = new URL(base.MARIADB_URL ?? 'mariadb://root@127.0.0.1:3306/candor')
   mariadbUrl.pathname = `/${name}`
   const env: NodeJS.ProcessEnv = {
