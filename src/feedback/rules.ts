@@ -294,21 +294,25 @@ function verdict (good: boolean, poor: boolean): Verdict {
   return poor ? 'improvement' : good ? 'strength' : 'neutral'
 }
 
+/** An aspect judged by one number, higher being better, against a good and a poor threshold. */
+function thresholdAspect (key: Aspect['key'], value: number, limits: { good: number, poor: number },
+  phrases: { good: string, poor: string, suggestion: string }, evidence: string): Aspect {
+  return {
+    key,
+    verdict: verdict(value >= limits.good, value < limits.poor),
+    goodness: clamp01((value - limits.poor) / (limits.good - limits.poor)),
+    strength: { title: phrases.good, evidence, timestamps: [] },
+    improvement: { title: phrases.poor, evidence, suggestion: phrases.suggestion, timestamps: [] }
+  }
+}
+
 function aspects (f: FeedbackFacts, t: Phrases): Aspect[] {
   const T = THRESHOLDS
   const presence = presenceAspect(f, t)
   if (f.faceSeconds === 0) return [presence]
   const list: Aspect[] = [presence]
 
-  const ec = f.eyeContact.percent
-  const ecEvidence = t.eyeContact.evidence(f)
-  list.push({
-    key: 'eyeContact',
-    verdict: verdict(ec >= T.eyeContactPercent.good, ec < T.eyeContactPercent.poor),
-    goodness: clamp01((ec - T.eyeContactPercent.poor) / (T.eyeContactPercent.good - T.eyeContactPercent.poor)),
-    strength: { title: t.eyeContact.good, evidence: ecEvidence, timestamps: [] },
-    improvement: { title: t.eyeContact.poor, evidence: ecEvidence, suggestion: t.eyeContact.suggestion, timestamps: [] }
-  })
+  list.push(thresholdAspect('eyeContact', f.eyeContact.percent, T.eyeContactPercent, t.eyeContact, t.eyeContact.evidence(f)))
 
   const la = f.lookAways
   const shown = longest(la.items)
@@ -321,15 +325,7 @@ function aspects (f: FeedbackFacts, t: Phrases): Aspect[] {
     improvement: { title: t.lookAways.poor, evidence: laEvidence, suggestion: t.lookAways.suggestion(shown[0]?.label ?? null), timestamps: labels(shown) }
   })
 
-  const g = f.eyeContact.gazeStability
-  const gazeEvidence = t.gaze.evidence(f)
-  list.push({
-    key: 'gaze',
-    verdict: verdict(g >= T.gazeStability.good, g < T.gazeStability.poor),
-    goodness: clamp01((g - T.gazeStability.poor) / (T.gazeStability.good - T.gazeStability.poor)),
-    strength: { title: t.gaze.good, evidence: gazeEvidence, timestamps: [] },
-    improvement: { title: t.gaze.poor, evidence: gazeEvidence, suggestion: t.gaze.suggestion, timestamps: [] }
-  })
+  list.push(thresholdAspect('gaze', f.eyeContact.gazeStability, T.gazeStability, t.gaze, t.gaze.evidence(f)))
 
   list.push(blinksAspect(f, t))
 

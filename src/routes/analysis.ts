@@ -13,6 +13,12 @@ import { toAnalysisResponse, toRecentItem } from './analysis-views.js'
 const errors = { 400: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }
 
 const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fastify, { config }) => {
+  const findAnalysis = async (id: string) => {
+    const analysis = await fastify.analyses.get(id)
+    if (!analysis) throw fastify.httpErrors.notFound(`analysis not found: ${id}`)
+    return analysis
+  }
+
   fastify.post('/analyze', {
     schema: {
       tags: ['analysis'],
@@ -69,8 +75,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
       response: { 200: AnalysisResponse, ...errors }
     }
   }, async (request) => {
-    const analysis = await fastify.analyses.get(request.params.id)
-    if (!analysis) throw fastify.httpErrors.notFound(`analysis not found: ${request.params.id}`)
+    const analysis = await findAnalysis(request.params.id)
     if (analysis.status !== 'completed') return toAnalysisResponse(analysis, null, [])
     const [scores, events] = await Promise.all([fastify.results.getScores(analysis.id), fastify.results.listEvents(analysis.id)])
     return toAnalysisResponse(analysis, scores, events)
@@ -85,8 +90,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
       response: { 200: FramesResponse, ...errors }
     }
   }, async (request) => {
-    const analysis = await fastify.analyses.get(request.params.id)
-    if (!analysis) throw fastify.httpErrors.notFound(`analysis not found: ${request.params.id}`)
+    const analysis = await findAnalysis(request.params.id)
     const { from, to, limit } = request.query
     if (from !== undefined && to !== undefined && to < from) throw fastify.httpErrors.badRequest('querystring/to must be >= from')
     const page = await fastify.frames.readFrames(analysis.id, FACE_KIND, {
@@ -116,8 +120,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
       response: { 200: FeedbackResponse, 409: ErrorResponse, ...errors }
     }
   }, async (request) => {
-    const analysis = await fastify.analyses.get(request.params.id)
-    if (!analysis) throw fastify.httpErrors.notFound(`analysis not found: ${request.params.id}`)
+    const analysis = await findAnalysis(request.params.id)
     const feedback = await fastify.results.getFeedback(analysis.id, request.query.language)
     if (!feedback) {
       if (analysis.status === 'completed') {
