@@ -13,6 +13,7 @@ import YAML from 'yaml'
 import { testApp } from '../helpers/app.js'
 import { waitFor } from '../helpers/environment.js'
 import { toWebm } from '../helpers/media.js'
+import { startStub } from '../helpers/openai-stub.js'
 import { AnalyzeAccepted, AnalysisResponse, FramesResponse, FeedbackResponse, RecentResponse } from '../../src/schemas/analysis.js'
 import { FACE_KIND } from '../../src/repositories/face-frame-codec.js'
 import type { App } from '../../src/app.js'
@@ -127,4 +128,37 @@ t.test('a webm recording analysed end to end', async (t) => {
     }
     t.ok(spec.paths['/analyze'].post.requestBody, 'with its request body schema')
   })
+})
+
+t.test('an OpenAI-compatible server writes the feedback through the job', async (t) => {
+  const reply = `language: en
+summary: You held eye contact for most of this 3 second answer and kept your face in view 100% of the time.
+strengths:
+  - title: Steady eye contact
+    evidence: Your gaze stayed on the camera for over 90% of your face time.
+    timestamps: []
+improvements:
+  - title: A warmer opening
+    evidence: Happiness stayed under 10% in the first 3 seconds.
+    suggestion: Open your answer with a slight smile.
+    timestamps: ["00:00-00:02"]
+scores: { eye_contact: 1, expression: 1, composure: 1, presence: 1 }
+`
+  const stub = await startStub(t, () => ({ content: reply, model: 'gpt-4o-2024-08-06' }))
+  const { app, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: stub.baseUrl })
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'candor-llm-'))
+  t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
+  await storage.put(config.s3.uploadsBucket, 'clip.webm', await fs.readFile(toWebm('video/grid/lbbc2a.mpg', path.join(dir, 'clip.webm'), 'vp9')))
+  const posted = await app.inject({ method: 'POST', url: '/analyze', payload: { s3_bucket: config.s3.uploadsBucket, s3_key: 'clip.webm', user_id: 'u9', session_id: 's9' } })
+  const done = await pollUntilDone(app, posted.json().analysis_id)
+  t.equal(done.status, 'completed', JSON.stringify(done.error))
+  t.match(done.video, { video_codec: 'vp9', audio_codec: 'opus' })
+  t.equal(stub.requests.length, 1, 'one LLM request')
+  t.equal(stub.requests[0]!.body.model, 'gpt-4o', 'the configured model')
+  t.match(stub.requests[0]!.body.messages.at(-1)!.content, /eye contact/i, 'the analysis facts were sent')
+  const comment = (await app.inject({ url: `/analysis/${posted.json().analysis_id}/llm-comment` })).json()
+  t.match(comment, { source: 'llm', model: 'gpt-4o-2024-08-06', language: 'en', fallback_reason: null })
+  const computed = (done.category_scores as Record<string, number>)
+  t.same(comment.feedback.scores, computed, 'the stored scores are the computed ones, not the model\'s')
+  t.same(YAML.parse(comment.yaml), comment.feedback)
 })
