@@ -136,6 +136,9 @@ export const variables = {
   OPENAI_MODEL: { description: 'Model that writes feedback (any GPT-4-class chat model)', parse: text, default: 'gpt-4o' },
   OPENAI_TIMEOUT_MS: { description: 'Timeout of one LLM request in milliseconds', parse: integer(1000, 600_000), default: 60_000 },
   OPENAI_MAX_RETRIES: { description: 'Retries of a failed LLM request (with exponential backoff)', parse: integer(0, 10), default: 2 },
+  TRANSCRIBE_MODEL: { description: 'Speech-to-text model for the optional transcript (needs OPENAI_API_KEY)', parse: text, default: 'whisper-1' },
+  FILLER_WORDS_EN: { description: 'English filler words and phrases counted in transcripts (comma-separated)', parse: list, default: ['um', 'uh', 'er', 'ah', 'like', 'you know', 'i mean', 'sort of', 'kind of', 'basically', 'actually', 'so yeah'] },
+  FILLER_WORDS_KO: { description: 'Korean filler words counted in transcripts (comma-separated)', parse: list, default: ['음', '어', '아', '그', '저', '저기', '그러니까', '뭐', '이제', '약간', '막'] },
   FEEDBACK_LANGUAGE: { description: 'Default feedback language: en or ko (a request may choose another)', parse: oneOf('en', 'ko'), default: 'en' },
   CANDOR_TMP_DIR: { description: 'Folder for downloaded videos while they are analysed', parse: directory, default: path.join(os.tmpdir(), 'candor') },
   FFMPEG_PATH: { description: 'ffmpeg executable', parse: text, default: 'ffmpeg' },
@@ -201,6 +204,7 @@ export interface Config {
   engine: { emotionModel: Environment['EMOTION_MODEL'], emotionFps: number, analysisWidth: number }
   llm: { apiKey?: string, baseUrl?: string, model: string, timeoutMs: number, maxRetries: number }
   feedback: { defaultLanguage: Environment['FEEDBACK_LANGUAGE'] }
+  voice: { transcribeModel: string, fillerWords: { en: string[], ko: string[] } }
   tmpDir: string
   ffmpeg: { ffmpegPath: string, ffprobePath: string }
 }
@@ -250,6 +254,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       maxRetries: e.OPENAI_MAX_RETRIES
     },
     feedback: { defaultLanguage: e.FEEDBACK_LANGUAGE },
+    voice: { transcribeModel: e.TRANSCRIBE_MODEL, fillerWords: { en: e.FILLER_WORDS_EN, ko: e.FILLER_WORDS_KO } },
     tmpDir: e.CANDOR_TMP_DIR,
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH }
   }
