@@ -15,6 +15,7 @@ import { loadConfigOrExit, projectRoot } from '../src/config.js'
 import { probeVideo } from '../src/media/ffprobe.js'
 import { openFrameStream } from '../src/media/frames.js'
 import { AnalysisEngine } from '../src/engine/analyze.js'
+import { analyzeVoice } from '../src/engine/voice/index.js'
 
 const config = loadConfigOrExit()
 const fixtures = path.resolve(projectRoot, '..', 'shared', 'fixtures', 'video')
@@ -69,8 +70,13 @@ for (const file of [source, sixtySecondWebm()]) {
   console.log(`  per frame            ${(wallMs / sampling.frames).toFixed(2)} ms`)
   console.log(`  ffmpeg decode only   ${(decodeMs / 1000).toFixed(2)} s   (engine / decode = ${(wallMs / decodeMs).toFixed(2)}x)`)
   console.log(`  peak memory (RSS)    ${mib(peak)}   (target < 1 GiB)`)
+  // The voice stage runs beside the frames; alone it shows what it costs.
+  const voiceStarted = performance.now()
+  await analyzeVoice(file, config.ffmpeg)
+  const voiceMs = performance.now() - voiceStarted
+  console.log(`  voice stage alone    ${(voiceMs / 1000).toFixed(2)} s = ${((voiceMs / wallMs) * 100).toFixed(1)} % of the analysis   (target < 10 %)`)
   console.log('  stage split (stages overlap; ms and share of wall time):')
-  for (const stage of ['decode_wait', 'detect', 'mesh', 'blendshapes', 'emotion', 'metrics']) {
+  for (const stage of ['decode_wait', 'detect', 'mesh', 'blendshapes', 'emotion', 'count_faces', 'voice', 'metrics']) {
     const ms = timings[stage] ?? 0
     console.log(`    ${stage.padEnd(14)} ${String(ms).padStart(7)} ms  ${((ms / wallMs) * 100).toFixed(1).padStart(5)} %`)
   }

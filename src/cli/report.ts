@@ -20,9 +20,28 @@ export function formatReport (result: AnalysisResult): string {
       ? EMOTIONS.map((e) => [e, m.emotion.distribution[e]] as const).filter(([, p]) => p >= 0.05).sort((a, b) => b[1] - a[1]).map(([e, p]) => `${e} ${pct(p)}`).join(', ')
       : 'no estimate (no face)'],
     ['emotion timeline', m.emotion.timeline.map((b) => `${secs(b.startMs)} ${b.dominant}`).join(' | ') || '-'],
+    ...voiceRows(result),
     ['time', `${secs(result.timings.total ?? 0)} (${((video.durationS * 1000) / (result.timings.total || 1)).toFixed(2)}x real time)`]
   ]
   for (const warning of result.warnings) rows.push(['warning', warning])
   const width = Math.max(...rows.map(([k]) => k.length))
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')
+}
+
+function voiceRows ({ voice }: AnalysisResult): Array<[string, string]> {
+  const v = voice.metrics
+  if (!voice.hasAudio || !v) return [['voice', 'no audio track: voice not analysed']]
+  const pauses = v.pauses.count
+    ? `${v.pauses.count} (mean ${v.pauses.meanS.toFixed(1)} s, longest ${v.pauses.longestS.toFixed(1)} s at ${v.pauses.items.map((p) => secs(p.startMs)).join(', ')})`
+    : 'none of 0.3 s or more'
+  const pitch = v.pitch.medianHz === null
+    ? 'no voiced speech'
+    : `median ${v.pitch.medianHz.toFixed(0)} Hz, range ${v.pitch.rangeSemitones!.toFixed(1)} semitones, variability ${v.pitch.variabilitySemitones!.toFixed(1)}`
+  return [
+    ['speaking', `${pct(v.speakingRatio)} of the time (${v.speechS.toFixed(1)} of ${v.durationS.toFixed(1)} s)`],
+    ['speaking rate', `${v.syllablesPerMinuteSpeaking.toFixed(0)} syllables/min while speaking, ${v.syllablesPerMinuteTotal.toFixed(0)} overall (${v.syllables} syllables)`],
+    ['pauses', pauses],
+    ['loudness', `mean ${v.loudness.meanDb.toFixed(1)} dB, variation ${v.loudness.variationDb.toFixed(1)} dB`],
+    ['pitch', pitch]
+  ]
 }

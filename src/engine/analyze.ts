@@ -19,6 +19,7 @@ import { DETECTOR_FILE } from './face/yunet.js'
 import { WorkerRpc, siblingFile } from './workers/rpc.js'
 import type { WorkerSetup, TrackReply, DescribeRequest, DescribeReply } from './workers/protocol.js'
 import { StageTimer } from './timing.js'
+import { analyzeVoice, type VoiceAnalysis } from './voice/index.js'
 
 export const ENGINE_VERSION = '0.2.0'
 
@@ -42,6 +43,8 @@ export interface AnalyzeOptions {
   onFrames?: (frames: FaceFrame[]) => Promise<void> | void
   /** Keep every frame in the result (default true; the metrics are computed either way). */
   keepFrames?: boolean
+  /** Analyse the audio track too (default true). */
+  voice?: boolean
 }
 
 export interface EngineProgress {
@@ -59,6 +62,8 @@ export interface AnalysisResult {
   sampling: { fps: number, width: number, height: number, frames: number, emotionFps: number }
   models: Record<string, string>
   metrics: FaceMetrics
+  /** Voice signals from the audio track; hasAudio false when the file has none. */
+  voice: VoiceAnalysis
   frames?: FaceFrame[]
   /** Time per stage in milliseconds; stages run in parallel threads, so they add up to more than the total. */
   timings: Record<string, number>
@@ -116,6 +121,11 @@ export class AnalysisEngine {
     const emotionFps = options.emotionFps ?? 5
     const countEveryMs = options.countFacesEveryMs ?? 1000
     await Promise.all([this.face.call('reset', null), this.aux.call('reset', null)])
+    // The audio track in parallel with the frames: its own ffmpeg, light DSP on this thread.
+    const voice = options.voice === false || !video.hasAudio
+      ? Promise.resolve<VoiceAnalysis>({ hasAudio: false, metrics: null, frames: [] })
+      : timings.time('voice', () => analyzeVoice(file, tools))
+    voice.catch(() => {}) // awaited below; a face-stage failure must not leave it unhandled
 
     const frames: FaceFrame[] = []
     let batch: FaceFrame[] = []
@@ -166,6 +176,7 @@ export class AnalysisEngine {
     }
     report({ stage: 'summarising', framesDone: frames.length, framesExpected: stream.expectedFrames, fraction: 0.99 })
     const metrics = timings.timeSync('metrics', () => computeFaceMetrics(frames))
+    const voiceAnalysis = await voice
     const [faceTimings, auxTimings] = await Promise.all([this.face.call<Record<string, number>>('timings', null), this.aux.call<Record<string, number>>('timings', null)])
     timings.add('total', performance.now() - started)
     return {
@@ -175,6 +186,7 @@ export class AnalysisEngine {
       sampling: { fps: stream.fps, width: stream.width, height: stream.height, frames: frames.length, emotionFps },
       models: { detector: DETECTOR_FILE, mesh: MESH_FILE, blendshapes: BLENDSHAPES_FILE, emotion: this.emotionModelFile },
       metrics,
+      voice: voiceAnalysis,
       ...(options.keepFrames === false ? {} : { frames }),
       timings: { ...timings.result(), ...faceTimings, ...auxTimings },
       warnings

@@ -16,11 +16,21 @@ import type { FrameStore } from '../repositories/frame-store.js'
 import type { ObjectStorage } from '../storage/object-storage.js'
 import type { AnalysisEngine } from '../engine/analyze.js'
 import { encodeFaceFrame, FACE_KIND } from '../repositories/face-frame-codec.js'
+import { encodeVoiceFrame, VOICE_KIND } from '../repositories/voice-frame-codec.js'
+import type { StoredVoice } from '../repositories/results.js'
+import { transcribe, type Transcript } from '../engine/voice/transcript.js'
+import type { VoiceMetrics } from '../engine/voice/index.js'
 import { computeScores, timelineEvents, type FaceMetrics, type Scores } from '../metrics/index.js'
 import { probeVideo } from '../media/ffprobe.js'
 import { describeFailure, InputError } from './failure.js'
 
-export interface FeedbackInput { metrics: FaceMetrics, scores: Scores, durationS: number, language: 'en' | 'ko' }
+export interface FeedbackInput {
+  metrics: FaceMetrics
+  scores: Scores
+  durationS: number
+  language: 'en' | 'ko'
+  voice: { hasAudio: boolean, metrics: StoredVoice['metrics'], transcript: Transcript | null }
+}
 export interface FeedbackOutput {
   source: 'llm' | 'rules'
   model: string | null
@@ -32,7 +42,7 @@ export interface FeedbackOutput {
 }
 
 export interface AnalysisJobDeps {
-  config: Pick<Config, 'tmpDir' | 'limits' | 'ffmpeg' | 'engine' | 'feedback'>
+  config: Pick<Config, 'tmpDir' | 'limits' | 'ffmpeg' | 'engine' | 'feedback' | 'llm' | 'voice'>
   analyses: AnalysisRepository
   results: ResultsRepository
   frames: FrameStore
@@ -86,16 +96,38 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     const result = await analyse(analysis, videoFile, deps, progress)
     log.info({ frames: result.sampling.frames, seconds: video.durationS, ms: Math.round(performance.now() - started) }, 'video analysed')
 
+    await progress(90, 'transcribing', true)
+    const { transcript, transcriptError } = await transcribeIfConfigured(videoFile, result.voice.hasAudio, deps)
+
     await progress(92, 'storing', true)
     const scores = computeScores(result.metrics)
     const modelVersions = { engine: result.engineVersion, metrics: result.metrics.version, ...result.models }
+    const voiceWriter = deps.frames.writer(analysisId, VOICE_KIND)
+    await voiceWriter.add(result.voice.frames.map(encodeVoiceFrame))
+    await voiceWriter.finish()
+    const voice: StoredVoice = { hasAudio: result.voice.hasAudio, metrics: withoutNuclei(result.voice.metrics), ...(transcriptError ? { transcriptError } : {}) }
     await deps.results.saveResults(analysisId, {
-      metrics: result.metrics, scores, events: timelineEvents(result.metrics), analysedFrames: result.sampling.frames, modelVersions
+      metrics: result.metrics,
+      scores,
+      events: timelineEvents(result.metrics),
+      voice,
+      analysedFrames: result.sampling.frames,
+      modelVersions
+    })
+    await deps.results.saveTranscript(analysisId, transcript && {
+      model: config.voice.transcribeModel,
+      language: transcript.language,
+      text: transcript.text,
+      words: transcript.words,
+      wordsPerMinute: transcript.wordsPerMinute,
+      fillers: transcript.fillers
     })
 
     await progress(95, 'feedback', true)
     const language = (analysis.options as AnalysisOptions).language ?? config.feedback.defaultLanguage
-    const feedback = await deps.writeFeedback({ metrics: result.metrics, scores, durationS: video.durationS, language })
+    const feedback = await deps.writeFeedback({
+      metrics: result.metrics, scores, durationS: video.durationS, language, voice: { hasAudio: voice.hasAudio, metrics: voice.metrics, transcript }
+    })
     if (feedback.fallbackReason) log.warn({ reason: feedback.fallbackReason }, 'LLM feedback failed; rule-based feedback stored')
     await deps.results.saveFeedback(analysisId, {
       language: feedback.language,
@@ -137,6 +169,28 @@ async function analyse (analysis: AnalysisRecord, file: string, deps: AnalysisJo
   const stored = await writer.finish()
   if (stored !== result.sampling.frames) throw new Error(`stored ${stored} frames of ${result.sampling.frames}`)
   return result
+}
+
+/** Voice metrics as stored: the syllable nucleus times stay out (they are in the voice frames). */
+function withoutNuclei (metrics: VoiceMetrics | null): StoredVoice['metrics'] {
+  if (!metrics) return null
+  const { nucleiMs: _nuclei, ...stored } = metrics
+  return stored
+}
+
+/**
+ * The transcript when a speech-to-text API is configured and there is audio; otherwise none
+ * (never made up). An API failure is recorded, not fatal: the analysis stands without it.
+ */
+async function transcribeIfConfigured (file: string, hasAudio: boolean, deps: AnalysisJobDeps): Promise<{ transcript: Transcript | null, transcriptError?: string }> {
+  if (!hasAudio || !deps.config.llm.apiKey) return { transcript: null }
+  try {
+    return { transcript: await transcribe(file, deps.config.ffmpeg, { llm: deps.config.llm, voice: deps.config.voice, tmpDir: deps.config.tmpDir }) }
+  } catch (error) {
+    const message = `transcript failed: ${error instanceof Error ? error.message : String(error)}`
+    deps.logger.warn({ reason: message }, 'no transcript')
+    return { transcript: null, transcriptError: message.slice(0, 500) }
+  }
 }
 
 type ProgressReporter = (value: number, stage: string, force?: boolean) => Promise<void>

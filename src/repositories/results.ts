@@ -5,13 +5,33 @@
  */
 import type { Pool } from '../db/mariadb.js'
 import type { FaceMetrics, Scores, TimelineEvent } from '../metrics/index.js'
+import type { VoiceMetrics } from '../engine/voice/index.js'
+import type { Transcript } from '../engine/voice/transcript.js'
+
+/** What is stored about the voice: the metrics, or why there are none. */
+export interface StoredVoice {
+  hasAudio: boolean
+  metrics: Omit<VoiceMetrics, 'nucleiMs'> | null
+  /** Why the transcript is missing when one was wanted (e.g. the API failed). */
+  transcriptError?: string
+}
 
 export interface StoredScores {
   scoreVersion: string
   interviewScore: number
   attentionScore: number
   metrics: FaceMetrics & { scores?: Scores }
+  voice: StoredVoice | null
   createdAt: Date
+}
+
+export interface StoredTranscript {
+  model: string
+  language: string | null
+  text: string
+  words: Transcript['words']
+  wordsPerMinute: number | null
+  fillers: Transcript['fillers']
 }
 
 export interface StoredEvent extends TimelineEvent { seq: number, thumbnailKey: string | null }
@@ -35,6 +55,7 @@ export class ResultsRepository {
     metrics: FaceMetrics
     scores: Scores
     events: TimelineEvent[]
+    voice: StoredVoice
     analysedFrames: number
     modelVersions: Record<string, string>
   }): Promise<void> {
@@ -45,18 +66,18 @@ export class ResultsRepository {
       await connection.query(
         `INSERT INTO analysis_scores
            (analysis_id, score_version, interview_score, attention_score, eye_contact_ratio, gaze_stability, blink_count,
-            blink_rate_per_min, head_movement, face_missing_ratio, multiple_faces_ratio, dominant_emotion, emotion_distribution, metrics)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            blink_rate_per_min, head_movement, face_missing_ratio, multiple_faces_ratio, dominant_emotion, emotion_distribution, voice, metrics)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON DUPLICATE KEY UPDATE score_version = VALUES(score_version), interview_score = VALUES(interview_score),
            attention_score = VALUES(attention_score), eye_contact_ratio = VALUES(eye_contact_ratio), gaze_stability = VALUES(gaze_stability),
            blink_count = VALUES(blink_count), blink_rate_per_min = VALUES(blink_rate_per_min), head_movement = VALUES(head_movement),
            face_missing_ratio = VALUES(face_missing_ratio), multiple_faces_ratio = VALUES(multiple_faces_ratio),
-           dominant_emotion = VALUES(dominant_emotion), emotion_distribution = VALUES(emotion_distribution), metrics = VALUES(metrics),
+           dominant_emotion = VALUES(dominant_emotion), emotion_distribution = VALUES(emotion_distribution), voice = VALUES(voice), metrics = VALUES(metrics),
            created_at = CURRENT_TIMESTAMP(3)`,
         [analysisId, scores.version, scores.interviewScore, scores.attentionScore, metrics.attention.eyeContactRatio,
           metrics.attention.gazeStability, metrics.blinks.count, metrics.blinks.ratePerMinute, metrics.head.meanSpeedDegPerSecond,
           metrics.presence.faceMissingRatio, metrics.presence.multipleFacesRatio, metrics.emotion.dominant,
-          JSON.stringify(metrics.emotion.distribution), JSON.stringify({ ...metrics, scores })])
+          JSON.stringify(metrics.emotion.distribution), JSON.stringify(result.voice), JSON.stringify({ ...metrics, scores })])
       await connection.query('DELETE FROM analysis_events WHERE analysis_id = ?', [analysisId])
       if (events.length > 0) {
         await connection.batch(
@@ -77,13 +98,14 @@ export class ResultsRepository {
 
   async getScores (analysisId: string): Promise<StoredScores | null> {
     const [row] = await this.pool.query(
-      'SELECT score_version, interview_score, attention_score, metrics, created_at FROM analysis_scores WHERE analysis_id = ?', [analysisId])
+      'SELECT score_version, interview_score, attention_score, metrics, voice, created_at FROM analysis_scores WHERE analysis_id = ?', [analysisId])
     if (!row) return null
     return {
       scoreVersion: String(row.score_version),
       interviewScore: Number(row.interview_score),
       attentionScore: Number(row.attention_score),
       metrics: typeof row.metrics === 'string' ? JSON.parse(row.metrics) : row.metrics,
+      voice: row.voice === null ? null : (typeof row.voice === 'string' ? JSON.parse(row.voice) : row.voice) as StoredVoice,
       createdAt: row.created_at as Date
     }
   }
@@ -100,6 +122,33 @@ export class ResultsRepository {
       ...(r.data ? { data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, number> } : {}),
       thumbnailKey: (r.thumbnail_key as string | null) ?? null
     }))
+  }
+
+  /** Replaces the analysis's transcript, or removes it (null) when a re-run made none. */
+  async saveTranscript (analysisId: string, transcript: StoredTranscript | null): Promise<void> {
+    if (!transcript) {
+      await this.pool.query('DELETE FROM analysis_transcripts WHERE analysis_id = ?', [analysisId])
+      return
+    }
+    await this.pool.query(
+      `REPLACE INTO analysis_transcripts (analysis_id, model, language, text, words, words_per_minute, filler_count, fillers)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [analysisId, transcript.model, transcript.language, transcript.text, JSON.stringify(transcript.words),
+        transcript.wordsPerMinute, transcript.fillers.count, JSON.stringify(transcript.fillers)])
+  }
+
+  async getTranscript (analysisId: string): Promise<StoredTranscript | null> {
+    const [row] = await this.pool.query('SELECT * FROM analysis_transcripts WHERE analysis_id = ?', [analysisId])
+    if (!row) return null
+    const json = <T>(v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as T
+    return {
+      model: String(row.model),
+      language: (row.language as string | null) ?? null,
+      text: String(row.text),
+      words: json(row.words),
+      wordsPerMinute: row.words_per_minute === null ? null : Number(row.words_per_minute),
+      fillers: json(row.fillers)
+    }
   }
 
   async saveFeedback (analysisId: string, feedback: Omit<FeedbackRecord, 'createdAt'>): Promise<void> {

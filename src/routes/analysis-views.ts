@@ -1,13 +1,13 @@
 /** Stored analysis rows to the API's response shapes (snake_case, seconds, percentages). */
 import type { Static } from 'typebox'
 import type { AnalysisRecord } from '../repositories/analyses.js'
-import type { StoredScores, StoredEvent } from '../repositories/results.js'
+import type { StoredScores, StoredEvent, StoredTranscript, StoredVoice } from '../repositories/results.js'
 import type { AnalysisResponse, RecentResponse } from '../schemas/analysis.js'
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null)
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits
 
-export function toAnalysisResponse (analysis: AnalysisRecord, scores: StoredScores | null, events: StoredEvent[]): AnalysisResponse {
+export function toAnalysisResponse (analysis: AnalysisRecord, scores: StoredScores | null, events: StoredEvent[], transcript: StoredTranscript | null = null): AnalysisResponse {
   const response: AnalysisResponse = {
     analysis_id: analysis.id,
     user_id: analysis.userId,
@@ -67,8 +67,33 @@ export function toAnalysisResponse (analysis: AnalysisRecord, scores: StoredScor
       face_missing_percent: round(m.presence.faceMissingRatio * 100, 1),
       other_faces_percent: round(m.presence.multipleFacesRatio * 100, 1)
     },
+    ...(scores.voice ? { voice_analysis: toVoiceAnalysis(scores.voice, transcript) } : {}),
     ...(s ? { category_scores: { eye_contact: s.categories.eyeContact, expression: s.categories.expression, composure: s.categories.composure, presence: s.categories.presence } } : {}),
     events: events.map((e) => ({ kind: e.kind, start_s: e.startMs / 1000, end_s: e.endMs / 1000, value: e.value }))
+  }
+}
+
+function toVoiceAnalysis (voice: StoredVoice, transcript: StoredTranscript | null): NonNullable<AnalysisResponse['voice_analysis']> {
+  const v = voice.metrics
+  const minutes = v ? v.durationS / 60 : 0
+  return {
+    has_audio: voice.hasAudio,
+    note: !voice.hasAudio ? 'no audio track: voice not analysed' : voice.transcriptError ?? null,
+    speaking_ratio: v ? round(v.speakingRatio) : null,
+    syllables: v ? v.syllables : null,
+    syllables_per_minute: v ? round(v.syllablesPerMinuteSpeaking, 1) : null,
+    syllables_per_minute_total: v ? round(v.syllablesPerMinuteTotal, 1) : null,
+    pauses: v ? { count: v.pauses.count, mean_s: round(v.pauses.meanS, 2), longest_s: round(v.pauses.longestS, 2) } : null,
+    loudness: v ? { mean_db: round(v.loudness.meanDb, 1), variation_db: round(v.loudness.variationDb, 1) } : null,
+    pitch: v ? { median_hz: v.pitch.medianHz, range_semitones: v.pitch.rangeSemitones, variability_semitones: v.pitch.variabilitySemitones } : null,
+    transcript: transcript && {
+      language: transcript.language,
+      words: transcript.words.length,
+      words_per_minute: transcript.wordsPerMinute,
+      filler_count: transcript.fillers.count,
+      fillers_per_minute: minutes > 0 ? round(transcript.fillers.count / minutes, 1) : 0,
+      text: transcript.text
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import {
 import { ErrorResponse } from '../schemas/common.js'
 import { acceptAnalysis, RequestRejected } from '../services/analysis-requests.js'
 import { decodeFaceFrame, FACE_KIND, type StoredFaceFrame } from '../repositories/face-frame-codec.js'
+import { decodeVoiceFrame, VOICE_KIND, type StoredVoiceFrame } from '../repositories/voice-frame-codec.js'
 import { EMOTIONS } from '../metrics/index.js'
 import { toAnalysisResponse, toRecentItem } from './analysis-views.js'
 
@@ -77,14 +78,16 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
   }, async (request) => {
     const analysis = await findAnalysis(request.params.id)
     if (analysis.status !== 'completed') return toAnalysisResponse(analysis, null, [])
-    const [scores, events] = await Promise.all([fastify.results.getScores(analysis.id), fastify.results.listEvents(analysis.id)])
-    return toAnalysisResponse(analysis, scores, events)
+    const [scores, events, transcript] = await Promise.all([
+      fastify.results.getScores(analysis.id), fastify.results.listEvents(analysis.id), fastify.results.getTranscript(analysis.id)
+    ])
+    return toAnalysisResponse(analysis, scores, events, transcript)
   })
 
   fastify.get('/analysis/:id/frames', {
     schema: {
       tags: ['analysis'],
-      summary: 'Per-frame face signals in time order, paginated',
+      summary: 'Per-frame face signals (kind=face) or per-second voice signals (kind=voice), in time order, paginated',
       params: AnalysisIdParams,
       querystring: FramesQuery,
       response: { 200: FramesResponse, ...errors }
@@ -92,10 +95,18 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
   }, async (request) => {
     const analysis = await findAnalysis(request.params.id)
     const { from, to, limit } = request.query
+    const kind = request.query.kind ?? FACE_KIND
     if (from !== undefined && to !== undefined && to < from) throw fastify.httpErrors.badRequest('querystring/to must be >= from')
-    const page = await fastify.frames.readFrames(analysis.id, FACE_KIND, {
+    const page = await fastify.frames.readFrames(analysis.id, kind, {
       ...(from !== undefined ? { fromMs: from } : {}), ...(to !== undefined ? { toMs: to } : {}), limit: limit ?? 300
     })
+    if (kind === VOICE_KIND) {
+      const frames = page.frames.map((stored) => {
+        const frame = decodeVoiceFrame(stored as StoredVoiceFrame)
+        return { t_ms: frame.t, speech: frame.speech, loudness_db: frame.loudnessDb, pitch_hz: frame.pitchHz, syllables: frame.syllables }
+      })
+      return { analysis_id: analysis.id, kind, frames, count: frames.length, next_from: page.nextFromMs }
+    }
     const frames = page.frames.map((stored) => {
       const frame = decodeFaceFrame(stored as StoredFaceFrame)
       return {
@@ -108,7 +119,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
         ...(frame.emotion ? { emotion: Object.fromEntries(EMOTIONS.map((e, k) => [e, frame.emotion![k]!])) } : {})
       }
     })
-    return { analysis_id: analysis.id, frames, count: frames.length, next_from: page.nextFromMs }
+    return { analysis_id: analysis.id, kind, frames, count: frames.length, next_from: page.nextFromMs }
   })
 
   fastify.get('/analysis/:id/llm-comment', {

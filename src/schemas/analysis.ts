@@ -102,6 +102,29 @@ export const AnalysisResponse = Type.Object({
     face_missing_percent: Type.Number({ minimum: 0, maximum: 100 }),
     other_faces_percent: Type.Number({ minimum: 0, maximum: 100 })
   })),
+  voice_analysis: Type.Optional(Type.Object({
+    has_audio: Type.Boolean(),
+    note: Nullable(Type.String({ description: 'Why voice was not analysed (e.g. no audio track)' })),
+    speaking_ratio: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'Share of the recording with speech' })),
+    syllables: Nullable(Type.Integer()),
+    syllables_per_minute: Nullable(Type.Number({ description: 'Over speaking time (articulation rate)' })),
+    syllables_per_minute_total: Nullable(Type.Number({ description: 'Over the whole recording' })),
+    pauses: Nullable(Type.Object({ count: Type.Integer(), mean_s: Type.Number(), longest_s: Type.Number() })),
+    loudness: Nullable(Type.Object({ mean_db: Type.Number(), variation_db: Type.Number() })),
+    pitch: Nullable(Type.Object({
+      median_hz: Nullable(Type.Number()),
+      range_semitones: Nullable(Type.Number()),
+      variability_semitones: Nullable(Type.Number({ description: 'Low means monotone' }))
+    })),
+    transcript: Nullable(Type.Object({
+      language: Nullable(Type.String()),
+      words: Type.Integer(),
+      words_per_minute: Nullable(Type.Number()),
+      filler_count: Type.Integer(),
+      fillers_per_minute: Type.Number(),
+      text: Type.String()
+    }, { description: 'Only when a speech-to-text API is configured' }))
+  })),
   category_scores: Type.Optional(Type.Object({
     eye_contact: Type.Number(), expression: Type.Number(), composure: Type.Number(), presence: Type.Number()
   })),
@@ -115,6 +138,7 @@ export const AnalysisResponse = Type.Object({
 export type AnalysisResponse = Static<typeof AnalysisResponse>
 
 export const FramesQuery = Type.Object({
+  kind: Type.Optional(StringEnum(['face', 'voice'], { description: 'face: every analysed frame; voice: one per second' })),
   from: Type.Optional(Type.Number({ minimum: 0, description: 'From this time (ms), inclusive' })),
   to: Type.Optional(Type.Number({ minimum: 0, description: 'Up to this time (ms), inclusive' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, default: 300 }))
@@ -129,14 +153,23 @@ const FaceSignalsSchema = Type.Object({
   blendshapes: Type.Record(Type.String(), Type.Number())
 })
 
+const VoiceFrameSchema = Type.Object({
+  t_ms: Type.Number({ description: 'Start of the second' }),
+  speech: Type.Number({ minimum: 0, maximum: 1, description: 'Share of the second with speech' }),
+  loudness_db: Nullable(Type.Number()),
+  pitch_hz: Nullable(Type.Number()),
+  syllables: Type.Integer()
+})
+
 export const FramesResponse = Type.Object({
   analysis_id: Id,
-  frames: Type.Array(Type.Object({
+  kind: StringEnum(['face', 'voice']),
+  frames: Type.Array(Type.Union([Type.Object({
     t_ms: Type.Number(),
     face: Nullable(FaceSignalsSchema),
     other_faces: Type.Integer(),
     emotion: Type.Optional(Probabilities)
-  })),
+  }), VoiceFrameSchema])),
   count: Type.Integer(),
   next_from: Nullable(Type.Number({ description: 'Pass as `from` for the next page; null at the end' }))
 })

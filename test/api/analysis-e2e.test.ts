@@ -11,7 +11,8 @@ import { Value } from 'typebox/value'
 import type { TSchema } from 'typebox'
 import YAML from 'yaml'
 import { testApp } from '../helpers/app.js'
-import { waitFor } from '../helpers/environment.js'
+import { waitFor, fixtures } from '../helpers/environment.js'
+import { spawnSync } from 'node:child_process'
 import { toWebm } from '../helpers/media.js'
 import { startStub } from '../helpers/openai-stub.js'
 import { AnalyzeAccepted, AnalysisResponse, FramesResponse, FeedbackResponse, RecentResponse } from '../../src/schemas/analysis.js'
@@ -72,6 +73,31 @@ t.test('a webm recording analysed end to end', async (t) => {
     t.equal(await app.frames.countFrames(accepted.analysis_id, FACE_KIND), done.analysed_frames, 'MongoDB holds every analysed frame')
   })
 
+  t.test('voice signals beside the face', async (t) => {
+    const voice = done.voice_analysis as Record<string, unknown>
+    t.match(voice, { has_audio: true, note: null, transcript: null, pauses: { count: Number }, pitch: Object })
+    t.ok(typeof voice.speaking_ratio === 'number' && voice.speaking_ratio >= 0 && voice.speaking_ratio <= 1)
+    const frames = (await app.inject({ url: `/analysis/${accepted.analysis_id}/frames?kind=voice` })).json()
+    matches(t, FramesResponse, frames, 'a voice frames page')
+    t.match(frames, { kind: 'voice', count: 3 }, 'one voice frame per second of the 2.4 s recording')
+    t.same(frames.frames.map((f: { t_ms: number }) => f.t_ms), [0, 1000, 2000])
+    const [{ voiceJson }] = await app.mariadb.query('SELECT voice AS voiceJson FROM analysis_scores WHERE analysis_id = ?', [accepted.analysis_id])
+    t.match(typeof voiceJson === 'string' ? JSON.parse(voiceJson) : voiceJson, { hasAudio: true, metrics: { syllables: Number } })
+  })
+
+  t.test('a recording without an audio track says so', async (t) => {
+    const silent = path.join(dir, 'silent.mp4')
+    const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', path.join(fixtures, 'video/grid/lbbc2a.mpg'), '-an', '-c:v', 'libx264', '-preset', 'ultrafast', silent])
+    t.equal(made.status, 0)
+    await storage.put(bucket, 'interviews/u1/no-audio.mp4', await fs.readFile(silent))
+    const reply = await app.inject({ method: 'POST', url: '/analyze', payload: { ...body, s3_key: 'interviews/u1/no-audio.mp4', session_id: 's-silent' } })
+    const result = await pollUntilDone(app, reply.json().analysis_id)
+    t.equal(result.status, 'completed')
+    t.match(result, { video: { has_audio: false, audio_codec: null }, voice_analysis: { has_audio: false, note: 'no audio track: voice not analysed', syllables: null, pitch: null } })
+    const frames = (await app.inject({ url: `/analysis/${reply.json().analysis_id}/frames?kind=voice` })).json()
+    t.equal(frames.count, 0, 'no voice frames')
+  })
+
   t.test('frames, paginated in time order', async (t) => {
     const seen: number[] = []
     let from: number | null = 0
@@ -116,7 +142,7 @@ t.test('a webm recording analysed end to end', async (t) => {
   t.test('recent analyses, newest first', async (t) => {
     const recent = (await app.inject({ url: '/analysis/recent?user_id=u1&limit=5' })).json()
     matches(t, RecentResponse, recent, 'GET /analysis/recent')
-    t.equal(recent.analyses.length, 2)
+    t.equal(recent.analyses.length, 3)
     t.ok(recent.analyses[0].created_at >= recent.analyses[1].created_at)
     t.equal((await app.inject({ url: '/analysis/recent?limit=500' })).statusCode, 400, 'the limit is bounded')
   })

@@ -26,15 +26,15 @@ async function tables (url: string): Promise<string[]> {
 
 t.test('creates the database and every table, once', async (t) => {
   const url = databaseUrl(t)
-  t.same(await migrate(url), ['001_analyses'])
-  t.same(await tables(url), ['analyses', 'analysis_events', 'analysis_feedback', 'analysis_scores', 'schema_migrations'])
+  t.same(await migrate(url), ['001_analyses', '002_transcripts'])
+  t.same(await tables(url), ['analyses', 'analysis_events', 'analysis_feedback', 'analysis_scores', 'analysis_transcripts', 'schema_migrations'])
   t.same(await migrate(url), [], 'second run applies nothing')
 })
 
 t.test('two processes migrating at once apply each migration exactly once', async (t) => {
   const url = databaseUrl(t)
   const results = await Promise.all([migrate(url), migrate(url), migrate(url)])
-  t.same(results.flat(), ['001_analyses'])
+  t.same(results.flat().sort(), ['001_analyses', '002_transcripts'])
 })
 
 t.test('an applied migration that was edited afterwards is refused', async (t) => {
