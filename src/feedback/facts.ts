@@ -4,6 +4,11 @@
  * English statements the LLM is given. Pure functions.
  */
 import { ATTENTION_DEFAULTS, EMOTIONS, type Emotion, type FaceMetrics, type Scores } from '../metrics/index.js'
+import type { Language } from './schema.js'
+import { formatTimestamp, timeRange, type TimeRange } from './timestamps.js'
+import { buildVoiceFacts, describeVoiceFacts, type VoiceFacts, type VoiceInput } from './voice-facts.js'
+
+export { formatRange, formatTimestamp, parseTimestamp, type TimeRange } from './timestamps.js'
 
 /** Blinks per minute considered normal in conversation (also used by the composure score). */
 export const NORMAL_BLINK_RATE = { min: 8, max: 30 }
@@ -16,14 +21,6 @@ const MIN_LISTED_SHARE = 0.05
 
 export const POSITIVE_EMOTIONS: readonly Emotion[] = ['happiness', 'neutral']
 export const NEGATIVE_EMOTIONS: readonly Emotion[] = ['anger', 'contempt', 'disgust', 'fear', 'sadness']
-
-export interface TimeRange {
-  startMs: number
-  endMs: number
-  /** mm:ss-mm:ss, or mm:ss when both ends fall in the same second. */
-  label: string
-  seconds: number
-}
 
 /** Where the gaze went, from the person's point of view. */
 export type Direction = 'left' | 'right' | 'up' | 'down'
@@ -57,6 +54,14 @@ export interface FeedbackFacts {
     parts: EmotionPart[]
   }
   scores: { interview: number, attention: number, eyeContact: number, expression: number, composure: number, presence: number }
+  /** Null when no voice analysis was given (the feedback then covers the face only). */
+  voice: VoiceFacts | null
+}
+
+export interface FactOptions {
+  voice?: VoiceInput
+  /** The feedback's language: judges the voice's pace when no transcript tells the language. */
+  language?: Language
 }
 
 const round = (value: number, digits = 1) => {
@@ -64,29 +69,6 @@ const round = (value: number, digits = 1) => {
   return Math.round(value * factor) / factor
 }
 const percent = (ratio: number) => Math.round(ratio * 100)
-
-/** mm:ss of a time in milliseconds, truncated to the second like a video player shows it. */
-export function formatTimestamp (ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000))
-  return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`
-}
-
-export function formatRange (startMs: number, endMs: number): string {
-  const start = formatTimestamp(startMs)
-  const end = formatTimestamp(endMs)
-  return start === end ? start : `${start}-${end}`
-}
-
-/** Seconds from mm:ss; NaN when the text is not mm:ss. */
-export function parseTimestamp (text: string): number {
-  const match = /^(\d{2,}):([0-5]\d)$/.exec(text)
-  return match ? Number(match[1]) * 60 + Number(match[2]) : NaN
-}
-
-function timeRange (startMs: number, endMs: number, durationMs: number): TimeRange {
-  const end = Math.min(endMs, durationMs)
-  return { startMs, endMs: end, label: formatRange(startMs, end), seconds: round((end - startMs) / 1000) }
-}
 
 /** The gaze direction that leaves the contact cone furthest (yaw > 0 is the person's left, pitch > 0 up). */
 export function lookDirection (meanYaw: number, meanPitch: number): Direction {
@@ -127,7 +109,7 @@ export function emotionParts (timeline: FaceMetrics['emotion']['timeline'], dura
   })
 }
 
-export function buildFacts (metrics: FaceMetrics, scores: Scores, durationS: number): FeedbackFacts {
+export function buildFacts (metrics: FaceMetrics, scores: Scores, durationS: number, options: FactOptions = {}): FeedbackFacts {
   const durationMs = durationS * 1000
   const minutes = Math.max(durationS / 60, 1 / 60)
   const faceSeconds = round(durationS * metrics.presence.faceVisibleRatio)
@@ -185,7 +167,8 @@ export function buildFacts (metrics: FaceMetrics, scores: Scores, durationS: num
       expression: c.expression,
       composure: c.composure,
       presence: c.presence
-    }
+    },
+    voice: options.voice ? buildVoiceFacts(options.voice, durationS, options.language ?? 'en') : null
   }
 }
 
@@ -221,6 +204,7 @@ export function describeFacts (f: FeedbackFacts): string[] {
       `Dominant expression by part: ${f.emotion.parts.map((p) => `${p.label} ${p.emotion} (${percent(p.share)}%)`).join('; ')}.`
     )
   }
+  lines.push(...describeVoiceFacts(f.voice))
   lines.push(
     `Scores: interview ${f.scores.interview}/60; eye_contact ${f.scores.eyeContact}, expression ${f.scores.expression}, composure ${f.scores.composure}, presence ${f.scores.presence} (each 0-100).`
   )

@@ -10,9 +10,11 @@ import { LlmFeedbackError, writeLlmFeedback } from './llm.js'
 import { DEFAULT_PROMPT_FILE, PromptFileError, loadPrompt } from './prompt.js'
 import { RULES_VERSION, writeRulesFeedback } from './rules.js'
 import { feedbackToYaml, type Feedback, type Language } from './schema.js'
+import type { VoiceInput } from './voice-facts.js'
 
 export type { Feedback, Language } from './schema.js'
 export { RULES_VERSION } from './rules.js'
+export type { VoiceInput } from './voice-facts.js'
 
 export interface FeedbackInput {
   metrics: FaceMetrics
@@ -20,6 +22,11 @@ export interface FeedbackInput {
   /** The video's length (the metrics' own duration ends at the last analysed frame). */
   durationS: number
   language: Language
+  /**
+   * The voice analysis and the transcript, when there is one. Absent: the feedback covers the
+   * face only, as before the voice was measured; hasAudio false: it says the voice was not analysed.
+   */
+  voice?: VoiceInput
 }
 
 export interface FeedbackResult {
@@ -48,7 +55,7 @@ function reasonOf (error: unknown): string {
 }
 
 export async function writeFeedback (input: FeedbackInput, llm: Config['llm'], options: FeedbackOptions = {}): Promise<FeedbackResult> {
-  const facts = buildFacts(input.metrics, input.scores, input.durationS)
+  const facts = buildFacts(input.metrics, input.scores, input.durationS, { voice: input.voice, language: input.language })
   const rules = (fallbackReason?: string): FeedbackResult => {
     const feedback = writeRulesFeedback(facts, input.language)
     return {

@@ -12,16 +12,26 @@
  *   expression        strength: happiness + neutral >= 60 % and no part dominated by a negative
  *                     expression; improvement: negative >= 35 % or such a part (dominant share >= 50 %)
  *   presence          strength: face in view >= 95 % and others in view < 5 %; improvement: < 85 % or >= 10 %
+ * With a voice analysis, voice-rules.ts adds pace, pauses, intonation and (with a transcript)
+ * filler words, judged by the reference ranges in voice-facts.ts (see voice-rules.ts).
  * Lists keep the order of IMPROVEMENT_ORDER / STRENGTH_ORDER, at most four items. A list left
  * empty gets the nearest candidate (the best or worst of the aspects judged neither), so there
  * is always at least one strength and one improvement.
+ *
+ * The voice aspects rank among the face ones by how soon an interviewer notices them: pace right
+ * after eye contact (too fast or too slow and the answer is lost), filler words after the
+ * look-aways, pauses and intonation after the expression, all before the composure details
+ * (head, gaze, blinks). As strengths, a good pace follows the expression; intonation, filler
+ * words and pauses follow presence.
  */
 import type { Emotion } from '../metrics/index.js'
+import { clamp01, labels, longest, verdict, type Aspect, type AspectKey } from './aspect.js'
 import { NEGATIVE_EMOTIONS, NORMAL_BLINK_RATE, POSITIVE_EMOTIONS, type Direction, type EmotionPart, type FeedbackFacts, type TimeRange } from './facts.js'
-import { MAX_ITEMS, MAX_TIMESTAMPS, feedbackScores, type Feedback, type Improvement, type Language, type Strength } from './schema.js'
+import { MAX_ITEMS, feedbackScores, type Feedback, type Language } from './schema.js'
+import { voiceAspects, voiceSummary } from './voice-rules.js'
 
 /** Stored as the prompt version of rule-based feedback: it tells which rules wrote it. */
-export const RULES_VERSION = 'rules-1.0'
+export const RULES_VERSION = 'rules-1.1'
 
 export const THRESHOLDS = {
   eyeContactPercent: { good: 70, poor: 50 },
@@ -35,31 +45,10 @@ export const THRESHOLDS = {
   otherFacesPercent: { good: 5, poor: 10 }
 }
 
-type AspectKey = 'eyeContact' | 'lookAways' | 'gaze' | 'blinks' | 'head' | 'expression' | 'presence'
-type Verdict = 'strength' | 'improvement' | 'neutral'
+const IMPROVEMENT_ORDER: AspectKey[] = ['presence', 'eyeContact', 'pace', 'lookAways', 'fillers', 'expression', 'pauses', 'intonation', 'head', 'gaze', 'blinks']
+const STRENGTH_ORDER: AspectKey[] = ['eyeContact', 'lookAways', 'expression', 'pace', 'presence', 'intonation', 'fillers', 'pauses', 'head', 'gaze', 'blinks']
 
-const IMPROVEMENT_ORDER: AspectKey[] = ['presence', 'eyeContact', 'lookAways', 'expression', 'head', 'gaze', 'blinks']
-const STRENGTH_ORDER: AspectKey[] = ['eyeContact', 'lookAways', 'expression', 'presence', 'head', 'gaze', 'blinks']
-
-interface Aspect {
-  key: AspectKey
-  verdict: Verdict
-  /** 0 (poor) to 1 (good): picks the filler when a list would be empty. */
-  goodness: number
-  /** False when the measurement is too uncertain to build advice on (a blink rate over seconds). */
-  reliable?: boolean
-  strength: Strength
-  improvement: Improvement
-}
-
-const clamp01 = (value: number) => Math.max(0, Math.min(1, value))
 const pct = (share: number) => Math.round(share * 100)
-const labels = (ranges: TimeRange[]) => ranges.slice(0, MAX_TIMESTAMPS).map((r) => r.label)
-
-/** The longest ranges (at most MAX_TIMESTAMPS), back in time order. */
-function longest<T extends TimeRange> (ranges: T[]): T[] {
-  return [...ranges].sort((a, b) => b.seconds - a.seconds).slice(0, MAX_TIMESTAMPS).sort((a, b) => a.startMs - b.startMs)
-}
 
 /** The direction most look-aways took, when at least two thirds took it. */
 function mainDirection (directions: Direction[]): Direction | null {
@@ -132,7 +121,7 @@ const EN: Phrases = {
     measures: (f) => `You kept eye contact ${f.eyeContact.percent}% of the time, ` +
       (f.lookAways.count ? `looked away ${times(f.lookAways.count)} for 1 second or more` : 'never looked away for 1 second or more') +
       ` and blinked ${times(f.blinks.count)} (${f.blinks.ratePerMinute} per minute).`,
-    noFace: 'Your face was not found in the video, so only presence could be measured.',
+    noFace: 'Your face was not found in the video, so of the camera measurements only presence could be taken.',
     bestWorst: (best, worst) => `Your strongest area was ${best.name} (${best.score}); focus first on ${worst.name} (${worst.score}).`,
     allEqual: (score) => `All four areas scored ${score}.`
   },
@@ -215,7 +204,7 @@ const KO: Phrases = {
     measures: (f) => `카메라와의 시선 접촉 비율은 ${f.eyeContact.percent}%였고, ` +
       (f.lookAways.count ? `1초 이상 시선을 돌린 것은 ${f.lookAways.count}번, ` : '1초 이상 시선을 돌린 적은 없었으며, ') +
       `눈 깜빡임은 ${f.blinks.count}번(분당 ${f.blinks.ratePerMinute}회)이었습니다.`,
-    noFace: '영상에서 얼굴을 찾지 못해 화면 존재감만 측정할 수 있었습니다.',
+    noFace: '영상에서 얼굴을 찾지 못해 카메라 항목 중에서는 화면 존재감만 측정할 수 있었습니다.',
     bestWorst: (best, worst) => `가장 좋은 영역은 ${best.name}(${best.score}점)이고, 먼저 개선할 영역은 ${worst.name}(${worst.score}점)입니다.`,
     allEqual: (score) => `네 영역의 점수가 모두 ${score}점으로 같습니다.`
   },
@@ -290,10 +279,6 @@ const KO: Phrases = {
 
 const PHRASES: Record<Language, Phrases> = { en: EN, ko: KO }
 
-function verdict (good: boolean, poor: boolean): Verdict {
-  return poor ? 'improvement' : good ? 'strength' : 'neutral'
-}
-
 /** An aspect judged by one number, higher being better, against a good and a poor threshold. */
 function thresholdAspect (key: Aspect['key'], value: number, limits: { good: number, poor: number },
   phrases: { good: string, poor: string, suggestion: string }, evidence: string): Aspect {
@@ -306,7 +291,12 @@ function thresholdAspect (key: Aspect['key'], value: number, limits: { good: num
   }
 }
 
-function aspects (f: FeedbackFacts, t: Phrases): Aspect[] {
+function aspects (f: FeedbackFacts, t: Phrases, language: Language): Aspect[] {
+  // The voice is judged with or without a face in view.
+  return [...faceAspects(f, t), ...voiceAspects(f.voice, language)]
+}
+
+function faceAspects (f: FeedbackFacts, t: Phrases): Aspect[] {
   const T = THRESHOLDS
   const presence = presenceAspect(f, t)
   if (f.faceSeconds === 0) return [presence]
@@ -416,7 +406,12 @@ function presenceAspect (f: FeedbackFacts, t: Phrases): Aspect {
   }
 }
 
-function summary (f: FeedbackFacts, t: Phrases): string {
+function summary (f: FeedbackFacts, t: Phrases, judged: Aspect[], language: Language): string {
+  const voice = voiceSummary(f.voice, judged, language)
+  return [faceSummary(f, t), ...(voice ? [voice] : [])].join(' ')
+}
+
+function faceSummary (f: FeedbackFacts, t: Phrases): string {
   const categories: CategoryName[] = (['eyeContact', 'expression', 'composure', 'presence'] as const)
     .map((key) => ({ key, name: t.category[key], score: f.scores[key] }))
     .sort((a, b) => b.score - a.score)
@@ -433,18 +428,24 @@ function summary (f: FeedbackFacts, t: Phrases): string {
 
 const byOrder = (order: AspectKey[]) => (a: Aspect, b: Aspect) => order.indexOf(a.key) - order.indexOf(b.key)
 
-const CATEGORY_OF: Record<AspectKey, CategoryName['key']> = {
+/** The score category of each face aspect; the voice has no score. */
+const CATEGORY_OF: Partial<Record<AspectKey, CategoryName['key']>> = {
   eyeContact: 'eyeContact', lookAways: 'eyeContact', expression: 'expression', gaze: 'composure', head: 'composure', blinks: 'composure', presence: 'presence'
 }
 
 export function writeRulesFeedback (facts: FeedbackFacts, language: Language): Feedback {
   const t = PHRASES[language]
-  const all = aspects(facts, t)
+  const all = aspects(facts, t, language)
   const strengths = all.filter((a) => a.verdict === 'strength').sort(byOrder(STRENGTH_ORDER))
   const improvements = all.filter((a) => a.verdict === 'improvement').sort(byOrder(IMPROVEMENT_ORDER))
   const neutral = all.filter((a) => a.verdict === 'neutral' && a.reliable !== false)
-  // Weakest first: lower goodness, then the lower category score.
-  const weakestFirst = (a: Aspect, b: Aspect) => a.goodness - b.goodness || facts.scores[CATEGORY_OF[a.key]] - facts.scores[CATEGORY_OF[b.key]]
+  // Weakest first: lower goodness, then the lower category score (a voice aspect, without
+  // one, counts as its own goodness on the same 0-100 scale).
+  const scoreOf = (a: Aspect) => {
+    const category = CATEGORY_OF[a.key]
+    return category ? facts.scores[category] : a.goodness * 100
+  }
+  const weakestFirst = (a: Aspect, b: Aspect) => a.goodness - b.goodness || scoreOf(a) - scoreOf(b)
   if (improvements.length === 0) {
     // Nothing fell below a threshold: the weakest aspect is still the next thing to work on.
     const pool = neutral.length ? neutral : strengths.length > 1 ? strengths : all
@@ -460,7 +461,7 @@ export function writeRulesFeedback (facts: FeedbackFacts, language: Language): F
   }
   return {
     language,
-    summary: summary(facts, t),
+    summary: summary(facts, t, all, language),
     strengths: strengthItems,
     improvements: improvements.slice(0, MAX_ITEMS).map((a) => a.improvement),
     scores: feedbackScores(facts.scores)

@@ -11,7 +11,8 @@ import { loadPrompt } from '../../src/feedback/prompt.js'
 import { RULES_VERSION } from '../../src/feedback/rules.js'
 import { requestDeadlineMs } from '../../src/feedback/llm.js'
 import { validateFeedback } from '../../src/feedback/schema.js'
-import type { Config } from '../../src/config.js'
+import { loadConfig, type Config } from '../../src/config.js'
+import { readTranscript } from '../../src/engine/voice/transcript.js'
 import { computeScores } from '../../src/metrics/index.js'
 import { analyzeFixture } from '../helpers/engine.js'
 import { startStub, type Stub } from '../helpers/openai-stub.js'
@@ -77,6 +78,7 @@ t.test('a valid reply is used, with the computed scores', async (t) => {
   t.match(user, lookAwayRange, 'and the look-away timestamps')
   t.match(user, `Blinks: ${analysis.metrics.blinks.count},`)
   t.match(user, `interview ${scores.interviewScore}/60`)
+  t.notMatch(user, /Voice:|Speech:|Pace:|Pauses of/, 'no voice analysis given: no voice facts')
 })
 
 t.test('a reply in ```yaml fences still parses', async (t) => {
@@ -190,4 +192,55 @@ t.test('no API key: the rules, without asking and without a reason', async (t) =
   t.equal(stub.requests.length, 0)
   t.equal(result.source, 'rules')
   t.notOk('fallbackReason' in result)
+})
+
+/** The good reply without timestamps: valid for any video length. */
+const plainReply = goodReply.replace(`["${lookAwayRange}"]`, '[]')
+const round1 = (value: number) => Math.round(value * 10) / 10
+
+t.test('the voice facts reach the prompt: bbaf2n\'s real voice and a hand-built transcript', async (t) => {
+  const grid = await analyzeFixture('video/grid/bbaf2n.mpg', { keepFrames: false })
+  const m = grid.voice.metrics!
+  // HAND-BUILT transcript (no speech-to-text service here): the clip's sentence, "bin blue at
+  // f two now" (fixtures/README.md), with an "um" put in front, read by the real readTranscript.
+  const words = 'um bin blue at f two now'.split(' ').map((word, i) => ({ word, start: 0.2 + i * 0.35, end: 0.2 + i * 0.35 + 0.3 }))
+  const transcript = readTranscript({ text: words.map((w) => w.word).join(' '), language: 'english', duration: grid.video.durationS, words },
+    grid.video.durationS, loadConfig({ NODE_ENV: 'test' }).voice.fillerWords)
+  const gridScores = computeScores(grid.metrics)
+  const stub = await startStub(t, () => ({ content: plainReply }))
+  const result = await writeFeedback({
+    metrics: grid.metrics, scores: gridScores, durationS: grid.video.durationS, language: 'en', voice: { hasAudio: true, metrics: m, transcript }
+  }, llmConfig(stub))
+  t.equal(result.source, 'llm')
+  t.equal(stub.requests.length, 1)
+  const [system, user] = stub.requests[0]!.body.messages.map((message) => message.content) as [string, string]
+  t.match(system, 'Pace: syllables per minute over the whole recording, pauses included', 'the voice metrics are defined')
+  t.match(system, 'English 180-250')
+  t.match(system, 'say so once in the summary', 'with the rule for a voice that was not analysed')
+
+  t.match(user, `- Speech: ${round1(m.speechS)} s, ${Math.round(m.speakingRatio * 100)}% of the recording`)
+  t.match(user, 'the voice rates below are only a rough estimate', '3 s is too short to judge')
+  t.match(user, `- Pace: ${Math.round(m.syllablesPerMinuteTotal)} syllables per minute over the whole recording, pauses included (reference for English: 180-250; language from the transcript)`)
+  t.match(user, `; ${Math.round(m.syllablesPerMinuteSpeaking)} syllables per minute while speaking (${m.syllables} syllables).`)
+  t.match(user, `- Pauses of 0.3 s or more while speaking: ${m.pauses.count}`)
+  t.match(user, `- Intonation: pitch variability ${round1(m.pitch.variabilitySemitones!)} semitones`)
+  t.match(user, `pitch range ${round1(m.pitch.rangeSemitones!)} semitones`)
+  t.match(user, `- Loudness variation between syllables: ${round1(m.loudness.variationDb)} dB.`)
+  t.match(user, `- Transcript (English): ${Math.round(transcript.wordsPerMinute)} words per minute over the whole recording (reference for English: 130-170).`)
+  t.match(user, `- Filler words: 1 (${round1(transcript.fillers.perMinute)} per minute; more than 5 per minute is a lot); most frequent: "um" 1 time (first at 00:00).`)
+  t.ok(user.indexOf('- Pace:') < user.indexOf('- Scores:'), 'the voice facts come before the scores')
+})
+
+t.test('a voice that was not analysed is a fact too, without voice numbers', async (t) => {
+  const stub = await startStub(t, () => ({ content: goodReply }))
+  // sad_to_happy's own audio track is digital silence.
+  t.equal(analysis.voice.metrics?.speechS, 0)
+  await writeFeedback({ ...input(), voice: { hasAudio: analysis.voice.hasAudio, metrics: analysis.voice.metrics, transcript: null } }, llmConfig(stub))
+  // What the engine reports for a file without audio (rules.test.ts analyses one).
+  await writeFeedback({ ...input(), voice: { hasAudio: false, metrics: null, transcript: null } }, llmConfig(stub))
+  t.equal(stub.requests.length, 2)
+  const [silent, noAudio] = stub.requests.map((r) => r.body.messages[1]!.content)
+  t.match(silent, '- Voice: no speech was detected in the audio track')
+  t.match(noAudio, '- Voice: the video has no audio track, so the voice was not analysed')
+  for (const user of [silent!, noAudio!]) t.notMatch(user, /Speech:|Pace:|Pauses of|Intonation:|Filler words:|Transcript/, 'no voice numbers')
 })

@@ -1,0 +1,216 @@
+/**
+ * The voice facts both feedback writers cite: the voice metrics and the optional transcript
+ * reduced to rounded numbers and mm:ss timestamps, the reference ranges they are judged by, and
+ * their English statements for the LLM prompt. Pure functions.
+ *
+ * A recording without an audio track, or whose audio holds no detectable speech, is a fact too:
+ * the feedback then says the voice was not analysed instead of citing voice numbers.
+ */
+import type { VoiceMetrics } from '../engine/voice/summary.js'
+import type { Transcript } from '../engine/voice/transcript.js'
+import type { Language } from './schema.js'
+import { formatTimestamp, timeRange, type TimeRange } from './timestamps.js'
+
+/** The voice analysis as the feedback gets it (the syllable times are not needed). */
+export interface VoiceInput {
+  hasAudio: boolean
+  metrics: Omit<VoiceMetrics, 'nucleiMs'> | null
+  transcript: Transcript | null
+}
+
+export interface Range { min: number, max: number }
+
+/*
+ * Reference ranges. Guidance, not science: common speech-coaching figures, chosen to match the
+ * advice interview coaches give, not norms measured on interviews.
+ */
+
+/**
+ * Pace over the whole recording (pauses included), in syllables per minute. English: the usual
+ * advice of about 130-170 words per minute, at ~1.4 syllables a word. Korean: each Hangul block
+ * is a syllable and they are shorter, so comfortable Korean speech runs at more of them.
+ */
+export const PACE_SYLLABLES_PER_MINUTE: Record<Language, Range> = { en: { min: 180, max: 250 }, ko: { min: 250, max: 350 } }
+/** The same advice in words per minute; judged only with an English transcript. */
+export const PACE_WORDS_PER_MINUTE_EN: Range = { min: 130, max: 170 }
+/** A pause this long reads as a silence to the listener, not a breath between phrases. */
+export const LONG_PAUSE_SECONDS = 2
+/** Pitch variability (semitones, standard deviation): under 2 sounds monotone, expressive speech is around 2-4. */
+export const EXPRESSIVE_PITCH_SEMITONES: Range = { min: 2, max: 4 }
+/** Speaking less of the recording than this leaves answers thin (or the microphone missed the voice). */
+export const MIN_SPEAKING_PERCENT = 40
+/** More filler words than this per minute are noticeable to a listener. */
+export const MAX_FILLERS_PER_MINUTE = 5
+/** Voice rates over a shorter recording are only a rough guide, reported but not judged. */
+export const MIN_SECONDS_FOR_VOICE_RATES = 15
+/** The filler words listed by name, most frequent first. */
+const MAX_LISTED_FILLERS = 3
+
+export interface TranscriptFacts {
+  /** The language the transcript was read in (its filler list). */
+  language: Language
+  wordsPerMinute: number
+  /** The words-per-minute reference, only for an English transcript. */
+  wordsPerMinuteRange: Range | null
+  fillers: {
+    count: number
+    perMinute: number
+    /** The most frequent ones, each with its first mm:ss (null when the service gave no word times). */
+    top: Array<{ word: string, count: number, first: string | null }>
+  }
+}
+
+export interface MeasuredVoice {
+  status: 'measured'
+  /** The language the pace is judged for: the transcript's when there is one, else the feedback's. */
+  language: Language
+  languageFromTranscript: boolean
+  speechSeconds: number
+  speakingPercent: number
+  syllables: number
+  /** Over the whole recording, pauses included. */
+  syllablesPerMinute: number
+  /** Over the speech time only (articulation rate). */
+  syllablesPerMinuteSpeaking: number
+  paceRange: Range
+  /** False under MIN_SECONDS_FOR_VOICE_RATES of recording. */
+  ratesReliable: boolean
+  pauses: {
+    /** Pauses of 0.3 s or more inside the speech. */
+    count: number
+    meanSeconds: number
+    longest: TimeRange | null
+    /** Pauses of LONG_PAUSE_SECONDS or more, in time order. */
+    long: TimeRange[]
+    longPerMinute: number
+  }
+  /** Null when there was too little voiced speech to measure the pitch. */
+  pitch: { variabilitySemitones: number, rangeSemitones: number } | null
+  loudnessVariationDb: number
+  transcript: TranscriptFacts | null
+}
+
+export type VoiceFacts =
+  | { status: 'no-audio' }
+  /** An audio track, but no voice metrics were produced for it. */
+  | { status: 'not-analysed' }
+  /** An audio track without detectable speech (silent, or a muted microphone). */
+  | { status: 'no-speech' }
+  | MeasuredVoice
+
+const round = (value: number, digits = 1) => {
+  const factor = 10 ** digits
+  return Math.round(value * factor) / factor
+}
+
+/** The language a transcript's text is in, or null for an empty transcript (nothing to go by). */
+function transcriptLanguage (transcript: Transcript | null): Language | null {
+  return transcript && transcript.text.trim() !== '' ? transcript.fillerLanguage : null
+}
+
+function transcriptFacts (transcript: Transcript, language: Language): TranscriptFacts {
+  const groups = new Map<string, { word: string, count: number, firstMs: number | null, order: number }>()
+  transcript.fillers.items.forEach((item, order) => {
+    const group = groups.get(item.word) ?? { word: item.word, count: 0, firstMs: null, order }
+    group.count++
+    if (item.startMs !== null && (group.firstMs === null || item.startMs < group.firstMs)) group.firstMs = item.startMs
+    groups.set(item.word, group)
+  })
+  const top = [...groups.values()]
+    .sort((a, b) => b.count - a.count || a.order - b.order)
+    .slice(0, MAX_LISTED_FILLERS)
+    .map((g) => ({ word: g.word, count: g.count, first: g.firstMs === null ? null : formatTimestamp(g.firstMs) }))
+  return {
+    language,
+    wordsPerMinute: Math.round(transcript.wordsPerMinute),
+    wordsPerMinuteRange: language === 'en' ? PACE_WORDS_PER_MINUTE_EN : null,
+    fillers: { count: transcript.fillers.count, perMinute: round(transcript.fillers.perMinute), top }
+  }
+}
+
+/**
+ * @param durationS the video's length: pause ranges are cut to it, like every other range.
+ * @param feedbackLanguage judges the pace when there is no transcript to tell the language.
+ */
+export function buildVoiceFacts (voice: VoiceInput, durationS: number, feedbackLanguage: Language): VoiceFacts {
+  if (!voice.hasAudio) return { status: 'no-audio' }
+  const m = voice.metrics
+  if (!m) return { status: 'not-analysed' }
+  // Nothing to judge; a transcript of silence would only hold the service's guesses.
+  if (m.speechS <= 0 || m.syllables === 0) return { status: 'no-speech' }
+
+  const durationMs = durationS * 1000
+  const minutes = Math.max(m.durationS / 60, 1 / 60)
+  // Cut to the video like every other range (the audio can run a little longer than the picture).
+  const pauses = m.pauses.items.filter((p) => p.startMs < durationMs).map((p) => timeRange(p.startMs, p.endMs, durationMs))
+  const longest = pauses.reduce<TimeRange | null>((best, p) => (best === null || p.endMs - p.startMs > best.endMs - best.startMs ? p : best), null)
+  // Judged on the unrounded length, so a 1.96 s pause is not called 2 s or more.
+  const long = pauses.filter((p) => (p.endMs - p.startMs) / 1000 >= LONG_PAUSE_SECONDS)
+  const fromTranscript = transcriptLanguage(voice.transcript)
+  const language = fromTranscript ?? feedbackLanguage
+  const { variabilitySemitones, rangeSemitones } = m.pitch
+  return {
+    status: 'measured',
+    language,
+    languageFromTranscript: fromTranscript !== null,
+    speechSeconds: round(m.speechS),
+    speakingPercent: Math.round(m.speakingRatio * 100),
+    syllables: m.syllables,
+    syllablesPerMinute: Math.round(m.syllablesPerMinuteTotal),
+    syllablesPerMinuteSpeaking: Math.round(m.syllablesPerMinuteSpeaking),
+    paceRange: PACE_SYLLABLES_PER_MINUTE[language],
+    ratesReliable: m.durationS >= MIN_SECONDS_FOR_VOICE_RATES,
+    pauses: {
+      count: m.pauses.count,
+      meanSeconds: round(m.pauses.meanS),
+      longest,
+      long,
+      longPerMinute: round(long.length / minutes)
+    },
+    pitch: variabilitySemitones === null || rangeSemitones === null
+      ? null
+      : { variabilitySemitones: round(variabilitySemitones), rangeSemitones: round(rangeSemitones) },
+    loudnessVariationDb: round(m.loudness.variationDb),
+    transcript: voice.transcript && fromTranscript ? transcriptFacts(voice.transcript, fromTranscript) : null
+  }
+}
+
+const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', ko: 'Korean' }
+const rangeText = (r: Range) => `${r.min}-${r.max}`
+
+/** The voice facts as English statements for the LLM prompt; none when no voice was given. */
+export function describeVoiceFacts (v: VoiceFacts | null): string[] {
+  if (v === null) return []
+  if (v.status === 'no-audio') return ['Voice: the video has no audio track, so the voice was not analysed (no pace, pauses, intonation or filler words).']
+  if (v.status === 'not-analysed') return ['Voice: not analysed for this recording (no pace, pauses, intonation or filler words).']
+  if (v.status === 'no-speech') return ['Voice: no speech was detected in the audio track (silent, or the microphone did not pick up the voice), so pace, pauses, intonation and filler words were not measured.']
+  const p = v.pauses
+  const lines = [
+    `Speech: ${v.speechSeconds} s, ${v.speakingPercent}% of the recording` +
+      (v.speakingPercent < MIN_SPEAKING_PERCENT ? ` (under ${MIN_SPEAKING_PERCENT}%: little speech for the time)` : '') +
+      (v.ratesReliable ? '.' : `; the recording is under ${MIN_SECONDS_FOR_VOICE_RATES} s, so the voice rates below are only a rough estimate.`),
+    `Pace: ${v.syllablesPerMinute} syllables per minute over the whole recording, pauses included ` +
+      `(reference for ${LANGUAGE_NAMES[v.language]}: ${rangeText(v.paceRange)}; language from the ${v.languageFromTranscript ? 'transcript' : 'feedback language'}); ` +
+      `${v.syllablesPerMinuteSpeaking} syllables per minute while speaking (${v.syllables} syllables).`,
+    `Pauses of 0.3 s or more while speaking: ${p.count}` +
+      (p.longest ? `, mean ${p.meanSeconds} s, longest ${p.longest.seconds} s at ${p.longest.label}` : '') +
+      `; of ${LONG_PAUSE_SECONDS} s or more: ${p.long.length} (${p.longPerMinute} per minute)` +
+      (p.long.length ? `: ${p.long.map((l) => `${l.label} (${l.seconds} s)`).join(', ')}.` : '.'),
+    v.pitch
+      ? `Intonation: pitch variability ${v.pitch.variabilitySemitones} semitones (under ${EXPRESSIVE_PITCH_SEMITONES.min} sounds monotone; expressive speech is around ${rangeText(EXPRESSIVE_PITCH_SEMITONES)}); pitch range ${v.pitch.rangeSemitones} semitones (10th to 90th percentile).`
+      : 'Intonation: too little voiced speech to measure the pitch.',
+    `Loudness variation between syllables: ${v.loudnessVariationDb} dB.`
+  ]
+  const t = v.transcript
+  if (!t) {
+    lines.push('No transcript: words per minute and filler words were not measured.')
+  } else {
+    lines.push(
+      `Transcript (${LANGUAGE_NAMES[t.language]}): ${t.wordsPerMinute} words per minute over the whole recording` +
+        (t.wordsPerMinuteRange ? ` (reference for English: ${rangeText(t.wordsPerMinuteRange)}).` : '.'),
+      `Filler words: ${t.fillers.count} (${t.fillers.perMinute} per minute; more than ${MAX_FILLERS_PER_MINUTE} per minute is a lot)` +
+        (t.fillers.top.length ? `; most frequent: ${t.fillers.top.map((w) => `"${w.word}" ${w.count} ${w.count === 1 ? 'time' : 'times'}${w.first ? ` (first at ${w.first})` : ''}`).join(', ')}.` : '.')
+    )
+  }
+  return lines
+}
