@@ -5,28 +5,19 @@
  * client itself (`maxRetries`). Every failure becomes an LlmFeedbackError whose message a user
  * can read, so the caller can fall back to the rule-based writer and say why.
  */
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import YAML from 'yaml'
 import type { Config } from '../config.js'
+import { openAiClient, requestDeadlineMs, DEFAULT_BASE_URL } from '../llm-client.js'
 import { describeFacts, type FeedbackFacts } from './facts.js'
 import { renderCorrection, renderMessages, type InterviewPrompt } from './prompt.js'
 import { canonicalFeedback, feedbackScores, validateFeedback, type Feedback, type Language, type Validation } from './schema.js'
 
 /** Low, so the same analysis gives much the same feedback, but not 0, so wording stays natural. */
 export const TEMPERATURE = 0.2
-const DEFAULT_BASE_URL = 'https://api.openai.com/v1'
 
-/**
- * The client's timeout covers one attempt until the response headers arrive, not a body that
- * stalls after them. This deadline bounds a whole create call: twice the timeout per attempt
- * plus the client's default backoff between attempts (0.5 s doubling, at most 8 s).
- */
-export function requestDeadlineMs (llm: Pick<Config['llm'], 'timeoutMs' | 'maxRetries'>): number {
-  let backoffMs = 0
-  for (let retry = 0; retry < llm.maxRetries; retry++) backoffMs += Math.min(500 * 2 ** retry, 8000)
-  return 2 * llm.timeoutMs * (llm.maxRetries + 1) + backoffMs
-}
+export { requestDeadlineMs } from '../llm-client.js'
 
 export class LlmFeedbackError extends Error {
   constructor (message: string) {
@@ -106,21 +97,10 @@ function problemList (problems: string[]): string {
 
 export async function writeLlmFeedback (input: LlmFeedbackInput, llm: Config['llm'], prompt: InterviewPrompt): Promise<LlmFeedback> {
   if (!llm.apiKey) throw new LlmFeedbackError('no LLM API key is configured')
-  // Counts HTTP attempts (the client retries inside one create call) for the failure message.
-  let attempts = 0
-  const client = new OpenAI({
-    apiKey: llm.apiKey,
-    baseURL: llm.baseUrl ?? DEFAULT_BASE_URL,
-    timeout: llm.timeoutMs,
-    maxRetries: llm.maxRetries,
-    fetch: (url, init) => {
-      attempts++
-      return fetch(url, init)
-    }
-  })
+  const { client, attempts, resetAttempts } = openAiClient(llm)
 
   const ask = async (messages: ChatCompletionMessageParam[]) => {
-    attempts = 0
+    resetAttempts()
     const deadlineMs = requestDeadlineMs(llm)
     const deadline = AbortSignal.timeout(deadlineMs)
     try {
@@ -133,8 +113,8 @@ export async function writeLlmFeedback (input: LlmFeedbackInput, llm: Config['ll
         model: completion.model || llm.model
       }
     } catch (error) {
-      if (deadline.aborted) throw new LlmFeedbackError(`LLM request timed out: no complete reply within ${deadlineMs} ms (${plural(attempts, 'attempt')})`)
-      throw new LlmFeedbackError(describeRequestError(error, attempts, llm))
+      if (deadline.aborted) throw new LlmFeedbackError(`LLM request timed out: no complete reply within ${deadlineMs} ms (${plural(attempts(), 'attempt')})`)
+      throw new LlmFeedbackError(describeRequestError(error, attempts(), llm))
     }
   }
 

@@ -3,9 +3,8 @@
  * PCM streamed in chunks with back-pressure, so memory stays flat whatever the length (an hour
  * is 230 MB of samples); and the same audio written to a small file for a speech-to-text upload.
  */
-import { spawn } from 'node:child_process'
 import fs from 'node:fs/promises'
-import { MediaError, runTool, type ToolPaths } from './ffprobe.js'
+import { spawnStreaming, MediaError, runTool, type ToolPaths } from './ffprobe.js'
 
 /** What the voice analysis and speech-to-text models expect: 16 kHz, one channel. */
 export const AUDIO_SAMPLE_RATE = 16_000
@@ -66,14 +65,7 @@ function pcmArguments (file: string): string[] {
  * A file without an audio stream fails here: check probeAudio first.
  */
 export async function * streamAudio (file: string, paths: ToolPaths): AsyncGenerator<Float32Array> {
-  const child = spawn(paths.ffmpegPath, pcmArguments(file), { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (text: string) => { stderr = (stderr + text).slice(-4000) })
-  const exited = new Promise<{ code: number | null, error?: Error }>((resolve) => {
-    child.on('error', (error) => resolve({ code: null, error }))
-    child.on('close', (code) => resolve({ code }))
-  })
+  const { child, stderrTail, exited } = spawnStreaming(paths.ffmpegPath, pcmArguments(file))
   // A chunk may end inside a 4-byte sample: the partial bytes wait for the next chunk.
   let carry: Buffer = Buffer.alloc(0)
   try {
@@ -92,7 +84,7 @@ export async function * streamAudio (file: string, paths: ToolPaths): AsyncGener
       throw new MediaError('tool_failed', (error as NodeJS.ErrnoException).code === 'ENOENT'
         ? `${paths.ffmpegPath} is not installed or not on PATH (install ffmpeg)` : `ffmpeg could not start: ${error.message}`)
     }
-    if (code !== 0) throw new MediaError('not_media', `the audio could not be decoded (${lastLine(stderr)})`)
+    if (code !== 0) throw new MediaError('not_media', `the audio could not be decoded (${lastLine(stderrTail())})`)
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }

@@ -2,7 +2,8 @@
  * ffprobe and ffmpeg's version through child_process.spawn: typed metadata out, MediaError with
  * a reason a user can act on when the file is not a usable video.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcessByStdio } from 'node:child_process'
+import type { Readable } from 'node:stream'
 import fs from 'node:fs/promises'
 
 export type MediaErrorCode = 'file_not_found' | 'empty_file' | 'not_media' | 'no_video_stream' | 'truncated' | 'tool_failed' | 'timeout'
@@ -59,6 +60,22 @@ export function runTool (command: string, args: string[], timeoutMs: number): Pr
       resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), code })
     })
   })
+}
+
+/**
+ * A long-running tool whose stdout is streamed by the caller: keeps the tail of its stderr
+ * (for error messages) and resolves `exited` with its exit code or start-up error.
+ */
+export function spawnStreaming (command: string, args: string[]): { child: ChildProcessByStdio<null, Readable, Readable>, stderrTail: () => string, exited: Promise<{ code: number | null, error?: Error }> } {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (text: string) => { stderr = (stderr + text).slice(-4000) })
+  const exited = new Promise<{ code: number | null, error?: Error }>((resolve) => {
+    child.on('error', (error) => resolve({ code: null, error }))
+    child.on('close', (code) => resolve({ code }))
+  })
+  return { child, stderrTail: () => stderr, exited }
 }
 
 /** "ffmpeg version 5.1.6-0+deb12u1 ..." -> "5.1.6-0+deb12u1"; throws when ffmpeg is missing. */

@@ -3,8 +3,7 @@
  * at a constant rate and a chosen width, pulled with back-pressure so that only a few frames
  * are ever in memory whatever the video's length; and still images for tests and tools.
  */
-import { spawn } from 'node:child_process'
-import { MediaError, probeVideo, packetTimes, type ToolPaths, type VideoMetadata } from './ffprobe.js'
+import { MediaError, probeVideo, packetTimes, spawnStreaming, type ToolPaths, type VideoMetadata } from './ffprobe.js'
 
 /** Decoded frames buffered ahead of the consumer (each ~1 MB at 640x480). */
 const READ_AHEAD = 4
@@ -88,18 +87,11 @@ async function * decodeFrames (file: string, paths: ToolPaths, out: DecodeOption
   const frameBytes = out.width * out.height * 3
   const scale = `scale=${out.width}:${out.height}:flags=bilinear`
   const timing = out.resampleFps === null ? ['-fps_mode', 'passthrough', '-vf', scale] : ['-vf', `fps=${out.resampleFps},${scale}`]
-  const child = spawn(paths.ffmpegPath, [
+  const { child, stderrTail, exited } = spawnStreaming(paths.ffmpegPath, [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1',
     '-i', file, '-map', '0:v:0', '-an', '-sn', ...timing,
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'
-  ], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (text: string) => { stderr = (stderr + text).slice(-4000) })
-  const exited = new Promise<{ code: number | null, error?: Error }>((resolve) => {
-    child.on('error', (error) => resolve({ code: null, error }))
-    child.on('close', (code) => resolve({ code }))
-  })
+  ])
 
   // Read ahead up to READ_AHEAD frames: a pipe holds ~64 KB, a frame ~1 MB, so without a
   // queue ffmpeg would stall on every frame until the consumer asked for it, and decoding
@@ -149,7 +141,7 @@ async function * decodeFrames (file: string, paths: ToolPaths, out: DecodeOption
         ? `${paths.ffmpegPath} is not installed or not on PATH (install ffmpeg)` : `ffmpeg could not start: ${error.message}`)
     }
     if (yielded === 0) {
-      throw new MediaError('not_media', `not a video: no frame could be decoded${code ? ` (${lastLine(stderr)})` : ''}`)
+      throw new MediaError('not_media', `not a video: no frame could be decoded${code ? ` (${lastLine(stderrTail())})` : ''}`)
     }
     // A damaged tail after good frames is tolerated: the frames decoded so far are analysed.
   } finally {

@@ -8,14 +8,14 @@
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, toFile } from 'openai'
+import type OpenAI from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, toFile } from 'openai'
 import type { Config } from '../../config.js'
 import { probeAudio, uploadFormat, writeSpeechFile } from '../../media/audio.js'
 import type { ToolPaths } from '../../media/ffprobe.js'
-import { requestDeadlineMs } from '../../feedback/llm.js'
+import { openAiClient, requestDeadlineMs, DEFAULT_BASE_URL } from '../../llm-client.js'
 import { countFillers, fillerLanguage, type FillerCount, type FillerLanguage, type TimedWord } from './fillers.js'
 
-const DEFAULT_BASE_URL = 'https://api.openai.com/v1'
 
 export interface TranscriptWord { word: string, startMs: number, endMs: number }
 
@@ -60,18 +60,7 @@ export async function transcribe (file: string, tools: ToolPaths, settings: Tran
     const upload = path.join(dir, `speech.${format}`)
     await writeSpeechFile(file, upload, format, tools)
     const body = await toFile(await fs.readFile(upload), `speech.${format}`, { type: format === 'wav' ? 'audio/wav' : 'audio/ogg' })
-    let attempts = 0
-    const client = new OpenAI({
-      apiKey: llm.apiKey,
-      baseURL: llm.baseUrl ?? DEFAULT_BASE_URL,
-      timeout: llm.timeoutMs,
-      maxRetries: llm.maxRetries,
-      fetch: (url, init) => {
-        // The client probes its fetch's FormData support with a data: URL once: not an attempt.
-        if (!String(url).startsWith('data:')) attempts++
-        return fetch(url, init)
-      }
-    })
+    const { client, attempts } = openAiClient(llm)
     // The client's timeout ends at the response headers; this bounds the whole call.
     const deadlineMs = requestDeadlineMs(llm)
     const deadline = AbortSignal.timeout(deadlineMs)
@@ -85,7 +74,7 @@ export async function transcribe (file: string, tools: ToolPaths, settings: Tran
       }, { signal: deadline })
     } catch (error) {
       if (deadline.aborted) throw new TranscriptError(`the speech-to-text request timed out: no complete reply within ${deadlineMs} ms`)
-      throw new TranscriptError(describeError(error, attempts, llm))
+      throw new TranscriptError(describeError(error, attempts(), llm))
     }
     return readTranscript(reply, audio.durationS, voice.fillerWords)
   } finally {
