@@ -31,6 +31,7 @@ export function formatReport (result: AnalysisResult): string {
 function voiceRows ({ voice }: AnalysisResult): Array<[string, string]> {
   const v = voice.metrics
   if (!voice.hasAudio || !v) return [['voice', 'no audio track: voice not analysed']]
+  if (v.speechS === 0) return [['voice', `no speech detected in the audio track (${v.durationS.toFixed(1)} s)`]]
   const pauses = v.pauses.count
     ? `${v.pauses.count} (mean ${v.pauses.meanS.toFixed(1)} s, longest ${v.pauses.longestS.toFixed(1)} s at ${v.pauses.items.map((p) => secs(p.startMs)).join(', ')})`
     : 'none of 0.3 s or more'
