@@ -20,26 +20,10 @@ import { encodeVoiceFrame, VOICE_KIND } from '../repositories/voice-frame-codec.
 import type { StoredVoice } from '../repositories/results.js'
 import { transcribe, type Transcript } from '../engine/voice/transcript.js'
 import type { VoiceMetrics } from '../engine/voice/index.js'
-import { computeScores, timelineEvents, type FaceMetrics, type Scores } from '../metrics/index.js'
+import { computeScores, timelineEvents } from '../metrics/index.js'
 import { probeVideo } from '../media/ffprobe.js'
 import { describeFailure, InputError } from './failure.js'
-
-export interface FeedbackInput {
-  metrics: FaceMetrics
-  scores: Scores
-  durationS: number
-  language: 'en' | 'ko'
-  voice: { hasAudio: boolean, metrics: StoredVoice['metrics'], transcript: Transcript | null }
-}
-export interface FeedbackOutput {
-  source: 'llm' | 'rules'
-  model: string | null
-  promptVersion: string
-  language: string
-  yaml: string
-  feedback: unknown
-  fallbackReason?: string
-}
+import type { FeedbackInput, FeedbackResult } from '../feedback/index.js'
 
 export interface AnalysisJobDeps {
   config: Pick<Config, 'tmpDir' | 'limits' | 'ffmpeg' | 'engine' | 'feedback' | 'llm' | 'voice'>
@@ -48,7 +32,7 @@ export interface AnalysisJobDeps {
   frames: FrameStore
   storage: ObjectStorage
   engine: () => Promise<AnalysisEngine>
-  writeFeedback: (input: FeedbackInput) => Promise<FeedbackOutput>
+  writeFeedback: (input: FeedbackInput) => Promise<FeedbackResult>
   logger: Logger
 }
 

@@ -7,6 +7,7 @@ import { MediaError } from '../../src/media/ffprobe.js'
 import { EMOTIONS, type FaceFrame } from '../../src/metrics/index.js'
 import { analyzeFixture, sharedEngine, tools } from '../helpers/engine.js'
 import { fixtures } from '../helpers/environment.js'
+import { toWebm } from '../helpers/media.js'
 
 interface LabelledBlink { start: number, end: number, peak: number }
 const labels = JSON.parse(await fs.readFile(path.join(fixtures, 'blink/blink_labels.json'), 'utf8')) as
@@ -112,10 +113,7 @@ t.test('bad input gets a clear error, never a hang or crash', async (t) => {
   await fs.writeFile(empty, '')
   const text = path.join(dir, 'text.webm')
   await fs.writeFile(text, 'not a video\n'.repeat(200))
-  const webm = path.join(dir, 'full.webm')
-  const converted = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', path.join(fixtures, 'video/single_face.mp4'),
-    '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-c:a', 'libopus', webm])
-  t.equal(converted.status, 0)
+  const webm = toWebm('video/single_face.mp4', path.join(dir, 'full.webm'), 'vp9')
   const truncated = path.join(dir, 'truncated.webm')
   const bytes = await fs.readFile(webm)
   await fs.writeFile(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.4)))

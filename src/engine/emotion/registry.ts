@@ -66,8 +66,6 @@ export const EMOTION_MODELS: Record<EmotionModelId, EmotionModelSpec> = {
   }
 }
 
-export const DEFAULT_EMOTION_MODEL: EmotionModelId = 'mobilefacenet'
-
 export function emotionModel (id: string): EmotionModelSpec {
   if (!Object.hasOwn(EMOTION_MODELS, id)) {
     throw new Error(`unknown emotion model "${id}": known models are ${Object.keys(EMOTION_MODELS).join(', ')}`)

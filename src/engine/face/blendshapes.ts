@@ -30,9 +30,6 @@ export const BLENDSHAPE_NAMES = [
 
 export type BlendshapeName = typeof BLENDSHAPE_NAMES[number]
 
-export function blendshapeIndex (name: BlendshapeName): number {
-  return BLENDSHAPE_NAMES.indexOf(name)
-}
 
 export class BlendshapeModel {
   private readonly input = new Float32Array(SUBSET.length * 2)

@@ -59,8 +59,10 @@ export function faceAxes (landmarks: Float32Array): { x: Vec3, y: Vec3, z: Vec3 
   return { x, y, z: cross(x, y) }
 }
 
-export function headPose (landmarks: Float32Array): HeadPose {
-  const { x, z } = faceAxes(landmarks)
+type Axes = ReturnType<typeof faceAxes>
+
+export function headPose (landmarks: Float32Array, axes: Axes = faceAxes(landmarks)): HeadPose {
+  const { x, z } = axes
   // The face looks along -z (towards the camera when frontal).
   const forward = scale(z, -1)
   return {
@@ -84,8 +86,7 @@ function eyeState (landmarks: Float32Array, eye: typeof RIGHT_EYE, axes: { x: Ve
   }
 }
 
-export function eyes (landmarks: Float32Array): { left: EyeState, right: EyeState } {
-  const axes = faceAxes(landmarks)
+export function eyes (landmarks: Float32Array, axes: Axes = faceAxes(landmarks)): { left: EyeState, right: EyeState } {
   return { left: eyeState(landmarks, LEFT_EYE, axes), right: eyeState(landmarks, RIGHT_EYE, axes) }
 }
 

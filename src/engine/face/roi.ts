@@ -56,13 +56,3 @@ export function roiFromLandmarks (landmarks: Float32Array, scale = ROI_SCALE): F
   const rotation = levelingRotation(landmarks[r]!, landmarks[r + 1]!, landmarks[l]!, landmarks[l + 1]!)
   return squareRoi((minX + maxX) / 2, (minY + maxY) / 2, maxX - minX, maxY - minY, rotation, scale)
 }
-
-/** Intersection over union of two ROIs, on their axis-aligned bounds (for tracking identity). */
-export function roiOverlap (a: FaceRoi, b: FaceRoi): number {
-  const ax0 = a.cx - a.size / 2, ax1 = a.cx + a.size / 2, ay0 = a.cy - a.size / 2, ay1 = a.cy + a.size / 2
-  const bx0 = b.cx - b.size / 2, bx1 = b.cx + b.size / 2, by0 = b.cy - b.size / 2, by1 = b.cy + b.size / 2
-  const iw = Math.max(0, Math.min(ax1, bx1) - Math.max(ax0, bx0))
-  const ih = Math.max(0, Math.min(ay1, by1) - Math.max(ay0, by0))
-  const inter = iw * ih
-  return inter / (a.size * a.size + b.size * b.size - inter)
-}

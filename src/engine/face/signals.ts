@@ -4,7 +4,7 @@
  */
 import { KEY_BLENDSHAPES, type FaceSignals } from '../../metrics/index.js'
 import { BLENDSHAPE_NAMES } from './blendshapes.js'
-import { headPose, eyes, gaze } from './geometry.js'
+import { faceAxes, headPose, eyes, gaze } from './geometry.js'
 import type { FaceRegion } from '../emotion/classifier.js'
 
 const BLEND_INDEX = Object.fromEntries(BLENDSHAPE_NAMES.map((name, i) => [name, i])) as Record<string, number>
@@ -16,8 +16,9 @@ const BLEND_INDEX = Object.fromEntries(BLENDSHAPE_NAMES.map((name, i) => [name, 
 const RESTING_IRIS_Y = -0.18
 
 export function faceSignals (landmarks: Float32Array, scores: Float32Array, width: number, height: number): FaceSignals {
-  const pose = headPose(landmarks)
-  const eyeStates = eyes(landmarks)
+  const axes = faceAxes(landmarks)
+  const pose = headPose(landmarks, axes)
+  const eyeStates = eyes(landmarks, axes)
   const blendshapes = Object.fromEntries(KEY_BLENDSHAPES.map((name) => [name, round(scores[BLEND_INDEX[name]!]!, 3)])) as FaceSignals['blendshapes']
   const [x0, y0, x1, y1] = faceBounds(landmarks)
   const direction = gaze(pose, eyeStates, RESTING_IRIS_Y)
