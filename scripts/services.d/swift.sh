@@ -184,6 +184,8 @@ s3_up() {
   is_local_host "$S3_HOST" || die "nothing answers at $S3_URL and it is not this machine"
   [[ $S3_SCHEME == http ]] || die "can only start a plain-http Swift; use an http:// S3_ENDPOINT"
 
+  # Before anything that runs Swift's tools (the rings need swift-ring-builder).
+  ensure_pkgs swift-proxy swift-object swift-container swift-account memcached
   mkdir -p "$SW_ETC" "$SW_DIR/devices/d1" "$SW_LOG" "$RUN_DIR"
   s3_ports
   s3_hash
@@ -202,7 +204,6 @@ s3_up() {
 
   if ((${#need[@]})); then
     started=1
-    ensure_pkgs swift-proxy swift-object swift-container swift-account memcached
     info "starting ${need[*]} (data in $SW_DIR)"
     # All at once: the proxy only needs the backends when requests arrive (buckets, below).
     for c in "${need[@]}"; do
