@@ -125,6 +125,8 @@ export const variables = {
   WORKER_CONCURRENCY: { description: 'Analysis jobs one worker process runs at once', parse: integer(1, 64), default: 1 },
   JOB_ATTEMPTS: { description: 'Attempts per analysis job before it is marked failed', parse: integer(1, 20), default: 3 },
   JOB_LOCK_MS: { description: 'A job whose worker stops renewing its lock this long (crash, kill -9) is picked up again', parse: integer(1000, 3_600_000), default: 30_000 },
+  RECONCILE_INTERVAL_MS: { description: 'How often every API and worker process compares unfinished analyses (unchanged for at least this long) with their jobs in Redis', parse: integer(500, 3_600_000), default: 30_000 },
+  RECONCILE_STALE_MS: { description: 'A processing analysis whose job Redis no longer has is re-queued (or failed) once its row has been unchanged this long (a live job updates it far more often)', parse: integer(1000, 86_400_000), default: 300_000 },
 
   MODELS_DIR: { description: 'Folder holding the model files (installed by npm run models)', parse: directory, default: path.join(projectRoot, 'models') },
   CANDOR_MODELS_MIRROR: { description: 'Folder to install model files from instead of their public URLs (CI: ../shared/models)', parse: directory, optional: true },
@@ -198,7 +200,15 @@ export interface Config {
     artifactsBucket: string
   }
   limits: { maxVideoBytes: number, maxVideoSeconds: number }
-  queue: { prefix: string, inProcessWorker: boolean, concurrency: number, attempts: number, lockMs: number }
+  queue: {
+    prefix: string
+    inProcessWorker: boolean
+    concurrency: number
+    attempts: number
+    lockMs: number
+    reconcileIntervalMs: number
+    reconcileStaleMs: number
+  }
   modelsDir: string
   modelsMirror?: string
   engine: { emotionModel: Environment['EMOTION_MODEL'], emotionFps: number, analysisWidth: number }
@@ -241,7 +251,9 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       inProcessWorker: e.WORKER_IN_PROCESS,
       concurrency: e.WORKER_CONCURRENCY,
       attempts: e.JOB_ATTEMPTS,
-      lockMs: e.JOB_LOCK_MS
+      lockMs: e.JOB_LOCK_MS,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+      reconcileStaleMs: e.RECONCILE_STALE_MS
     },
     modelsDir: e.MODELS_DIR,
     ...(e.CANDOR_MODELS_MIRROR ? { modelsMirror: e.CANDOR_MODELS_MIRROR } : {}),

@@ -1,17 +1,33 @@
 /**
  * Worker process: `npm run worker`. Runs analysis jobs from the shared Redis queue; start as
- * many as the machines allow (each runs WORKER_CONCURRENCY jobs in sandboxed children).
+ * many as the machines allow (each runs WORKER_CONCURRENCY jobs in sandboxed children). Each
+ * also runs the reconciler, so unfinished analyses are looked after even with no API worker.
  */
 import { loadConfigOrExit } from './config.js'
 import { createLogger } from './logger.js'
 import { migrate } from './db/migrate.js'
+import { createPool } from './db/mariadb.js'
+import { AnalysisRepository } from './repositories/analyses.js'
+import { createAnalysisQueue } from './queue/analysis-queue.js'
 import { startAnalysisWorker } from './queue/analysis-worker.js'
+import { startReconciler } from './queue/reconciler.js'
 import { onShutdown } from './shutdown.js'
 import { closeWithin } from './queue/close.js'
 
 const config = loadConfigOrExit()
 const logger = createLogger(config, 'candor-worker')
 await migrate(config.mariadb.url)
-const worker = startAnalysisWorker(config, logger)
+const pool = createPool(config.mariadb.url, 2)
+const analyses = new AnalysisRepository(pool)
+const worker = startAnalysisWorker(config, logger, analyses)
+const queue = createAnalysisQueue(config)
+// BullMQ reports connection errors as events; without a listener they would crash the process.
+queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'))
+const reconciler = startReconciler({ analyses, queue, config, logger })
 logger.info({ concurrency: config.queue.concurrency }, 'analysis worker started')
-onShutdown(logger, () => closeWithin(25_000, () => worker.close(), () => worker.close(true)))
+onShutdown(logger, async () => {
+  await reconciler.stop()
+  await closeWithin(25_000, () => worker.close(), () => worker.close(true))
+  await closeWithin(3000, () => queue.close(), () => queue.disconnect())
+  await pool.end()
+})

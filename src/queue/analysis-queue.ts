@@ -9,7 +9,11 @@ import { redisOptions } from './redis.js'
 
 export const ANALYSIS_QUEUE = 'analysis'
 
-export interface AnalysisJobData { analysisId: string }
+export interface AnalysisJobData {
+  analysisId: string
+  /** Set by the reconciler when it runs a completed job again (src/queue/reconcile.ts). */
+  reruns?: number
+}
 
 export type AnalysisQueue = Queue<AnalysisJobData>
 
@@ -27,6 +31,14 @@ export function createAnalysisQueue (config: Pick<Config, 'redis' | 'queue'>): A
   })
 }
 
-export async function enqueueAnalysis (queue: AnalysisQueue, analysisId: string): Promise<void> {
-  await queue.add('analyze', { analysisId }, { jobId: analysisId })
+/**
+ * Queues the analysis unless its job already exists (BullMQ ignores add() for an existing job
+ * id, finished ones included). `attempts` lowers JOB_ATTEMPTS for a job re-queued after
+ * earlier starts were lost, so the job's own last attempt is the analysis's last.
+ */
+export async function enqueueAnalysis (queue: AnalysisQueue, analysisId: string, options: { attempts?: number, reruns?: number } = {}): Promise<void> {
+  await queue.add('analyze', { analysisId, ...(options.reruns ? { reruns: options.reruns } : {}) }, {
+    jobId: analysisId,
+    ...(options.attempts ? { attempts: options.attempts } : {})
+  })
 }

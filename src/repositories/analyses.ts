@@ -108,14 +108,6 @@ export class AnalysisRepository {
     return factor !== null && Number.isFinite(factor) && factor > 0 ? factor : null
   }
 
-  /** Analyses left queued for longer than `olderThanMs` (their enqueue may have failed). */
-  async listStaleQueued (olderThanMs: number, limit = 500): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.pool.query(
-      `SELECT id FROM analyses WHERE status = 'queued' AND created_at < NOW(3) - INTERVAL ? SECOND ORDER BY created_at LIMIT ?`,
-      [olderThanMs / 1000, limit])
-    return rows.map((r) => r.id)
-  }
-
   /** A worker took the job: counts the attempt and clears any earlier attempt's error. */
   async markProcessing (id: string): Promise<void> {
     await this.pool.query(
@@ -152,7 +144,55 @@ export class AnalysisRepository {
        WHERE id = ? AND status <> 'completed'`,
       [code.slice(0, 64), message.slice(0, 1000), id])
   }
+
+  // --- Reconciling with the job queue (src/queue/reconciler.ts, worker events) --------------
+  // `attempts` counts the times a worker started the analysis (markProcessing); the updates
+  // below take the value their caller read and do nothing if a worker started it since.
+
+  /** Ids of queued or processing analyses whose row has not changed for `idleMs`, after `afterId` in id order. */
+  async listIdleUnfinished (idleMs: number, afterId: string, limit: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.pool.query(
+      `SELECT id FROM analyses WHERE status IN ('queued', 'processing') AND updated_at < NOW(3) - INTERVAL ? SECOND
+         AND id > ? ORDER BY id LIMIT ?`,
+      [idleMs / 1000, afterId, limit])
+    return rows.map((r) => r.id)
+  }
+
+  /** Status, attempts and milliseconds since the row last changed (MariaDB's clock, not ours). */
+  async lifecycle (id: string): Promise<AnalysisLifecycle | null> {
+    const [row] = await this.pool.query(
+      'SELECT status, attempts, TIMESTAMPDIFF(MICROSECOND, updated_at, NOW(3)) DIV 1000 AS idle_ms FROM analyses WHERE id = ?', [id])
+    return row ? { status: row.status as AnalysisStatus, attempts: Number(row.attempts), idleMs: Number(row.idle_ms) } : null
+  }
+
+  /**
+   * Back to `queued` (its job waits to run again), with the stage saying why; false when the row
+   * finished or a worker started it again since `seenAttempts` was read.
+   */
+  async markRequeued (id: string, seenAttempts: number, stage: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE analyses SET status = 'queued', progress = 0, stage = ?, updated_at = CURRENT_TIMESTAMP(3)
+       WHERE id = ? AND status IN ('queued', 'processing') AND attempts = ?`,
+      [stage.slice(0, 32), id, seenAttempts])
+    return Number(result.affectedRows) === 1
+  }
+
+  /**
+   * Failed with the reason unless the analysis already ended: a completed row stays completed,
+   * a failed one keeps the job's own, more precise reason. With `seenAttempts`, also nothing if
+   * a worker started it since.
+   */
+  async markFailedIfUnfinished (id: string, code: string, message: string, seenAttempts?: number): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE analyses SET status = 'failed', error_code = ?, error_message = ?, completed_at = CURRENT_TIMESTAMP(3)
+       WHERE id = ? AND status IN ('queued', 'processing') AND (? IS NULL OR attempts = ?)`,
+      [code.slice(0, 64), message.slice(0, 1000), id, seenAttempts ?? null, seenAttempts ?? null])
+    return Number(result.affectedRows) === 1
+  }
 }
+
+/** What reconciling an analysis with its job needs to know about the row. */
+export interface AnalysisLifecycle { status: AnalysisStatus, attempts: number, idleMs: number }
 
 type Row = Record<string, unknown>
 

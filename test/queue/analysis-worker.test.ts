@@ -14,7 +14,7 @@ t.test('analysis jobs run in a sandboxed worker against real Redis, S3 and Maria
   const pool = createPool(config.mariadb.url, 4)
   const analyses = new AnalysisRepository(pool)
   const queue = createAnalysisQueue(config)
-  const worker = startAnalysisWorker(config, logger)
+  const worker = startAnalysisWorker(config, logger, analyses)
   t.teardown(async () => {
     await worker.close()
     await queue.close()

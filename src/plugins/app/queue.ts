@@ -2,8 +2,9 @@ import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
 import type { Worker } from 'bullmq'
 import type { Config } from '../../config.js'
-import { createAnalysisQueue, enqueueAnalysis, type AnalysisQueue } from '../../queue/analysis-queue.js'
+import { createAnalysisQueue, type AnalysisQueue } from '../../queue/analysis-queue.js'
 import { startAnalysisWorker } from '../../queue/analysis-worker.js'
+import { startReconciler } from '../../queue/reconciler.js'
 import { redisOptions } from '../../queue/redis.js'
 import { closeWithin } from '../../queue/close.js'
 import type { Logger } from '../../logger.js'
@@ -14,7 +15,8 @@ declare module 'fastify' {
 
 /**
  * Redis and the analysis queue, plus an in-process worker unless WORKER_IN_PROCESS=false
- * (then run `npm run worker` processes, on this machine or others sharing the Redis).
+ * (then run `npm run worker` processes, on this machine or others sharing the Redis), and the
+ * reconciler that keeps unfinished analyses and their jobs in line (src/queue/reconciler.ts).
  */
 export default fp<{ config: Config }>(async (fastify, { config }) => {
   const queue = createAnalysisQueue(config)
@@ -35,19 +37,13 @@ export default fp<{ config: Config }>(async (fastify, { config }) => {
   })
 
   let worker: Worker | undefined
-  if (config.queue.inProcessWorker) worker = startAnalysisWorker(config, fastify.log as Logger)
+  if (config.queue.inProcessWorker) worker = startAnalysisWorker(config, fastify.log as Logger, fastify.analyses)
 
-  // An analysis recorded while Redis was unreachable stays queued without a job: queue those
-  // again (the job id is the analysis id, so a job is never duplicated).
-  const requeue = setInterval(() => {
-    fastify.analyses.listStaleQueued(60_000)
-      .then((ids) => Promise.all(ids.map((id) => enqueueAnalysis(queue, id))))
-      .catch((error: unknown) => fastify.log.debug({ err: error }, 'requeue sweep skipped'))
-  }, 60_000)
-  requeue.unref()
+  // Analyses recorded while Redis was unreachable, jobs Redis lost, jobs BullMQ failed for good.
+  const reconciler = startReconciler({ analyses: fastify.analyses, queue, config, logger: fastify.log as Logger })
 
   fastify.addHook('onClose', async () => {
-    clearInterval(requeue)
+    await reconciler.stop()
     if (worker) await closeWithin(10_000, () => worker!.close(), () => worker!.close(true))
     await closeWithin(3000, () => queue.close(), () => queue.disconnect())
     probe.disconnect()
