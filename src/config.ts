@@ -119,6 +119,12 @@ export const variables = {
   S3_ARTIFACTS_BUCKET: { description: 'Bucket for thumbnails and other derived files', parse: s3BucketName, default: 'candor-artifacts' },
   MAX_VIDEO_BYTES: { description: 'Largest video object accepted for analysis', parse: byteSize, default: 2 * 1024 ** 3 },
   MAX_VIDEO_SECONDS: { description: 'Longest video accepted for analysis, in seconds', parse: integer(1, 24 * 3600), default: 3600 },
+  MAX_VIDEO_PIXELS: { description: 'Largest frame accepted, in pixels (width x height; 4096x2160 = 8847360)', parse: integer(1, 16384 * 16384), default: 4096 * 2160 },
+  MAX_VIDEO_FPS: { description: 'Highest frame rate accepted, declared or counted in the file', parse: integer(1, 1000), default: 240 },
+  MAX_VIDEO_FRAMES: { description: 'Most frames accepted in one video (duration x frame rate; an hour at 60 fps = 216000)', parse: integer(1, 100_000_000), default: 216_000 },
+  MAX_MEDIA_STREAMS: { description: 'Most streams (video, audio, subtitles, data) accepted in one file', parse: integer(1, 1000), default: 16 },
+  JOB_TIME_LIMIT_SECONDS: { description: 'Time an analysis job may take beyond its per-video-second allowance (download, model loading, feedback); then it is stopped and failed with job_timeout', parse: integer(1, 86_400), default: 600 },
+  JOB_TIME_LIMIT_PER_VIDEO_SECOND: { description: 'Seconds an analysis job may take per second of video, on top of JOB_TIME_LIMIT_SECONDS', parse: integer(0, 1000), default: 3 },
 
   QUEUE_PREFIX: { description: 'Redis key prefix of the job queue (separates deployments sharing a Redis)', parse: text, default: 'candor' },
   WORKER_IN_PROCESS: { description: 'Run an analysis worker inside the API process', parse: boolean, default: true },
@@ -199,7 +205,16 @@ export interface Config {
     uploadsBucket: string
     artifactsBucket: string
   }
-  limits: { maxVideoBytes: number, maxVideoSeconds: number }
+  limits: {
+    maxVideoBytes: number
+    maxVideoSeconds: number
+    maxVideoPixels: number
+    maxVideoFps: number
+    maxVideoFrames: number
+    maxMediaStreams: number
+    /** A job may take baseSeconds + perVideoSecond x the video's duration. */
+    jobTimeLimit: { baseSeconds: number, perVideoSecond: number }
+  }
   queue: {
     prefix: string
     inProcessWorker: boolean
@@ -245,7 +260,15 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       uploadsBucket: e.S3_BUCKET,
       artifactsBucket: e.S3_ARTIFACTS_BUCKET
     },
-    limits: { maxVideoBytes: e.MAX_VIDEO_BYTES, maxVideoSeconds: e.MAX_VIDEO_SECONDS },
+    limits: {
+      maxVideoBytes: e.MAX_VIDEO_BYTES,
+      maxVideoSeconds: e.MAX_VIDEO_SECONDS,
+      maxVideoPixels: e.MAX_VIDEO_PIXELS,
+      maxVideoFps: e.MAX_VIDEO_FPS,
+      maxVideoFrames: e.MAX_VIDEO_FRAMES,
+      maxMediaStreams: e.MAX_MEDIA_STREAMS,
+      jobTimeLimit: { baseSeconds: e.JOB_TIME_LIMIT_SECONDS, perVideoSecond: e.JOB_TIME_LIMIT_PER_VIDEO_SECOND }
+    },
     queue: {
       prefix: e.QUEUE_PREFIX,
       inProcessWorker: e.WORKER_IN_PROCESS,

@@ -5,3 +5,11 @@ export function formatBytes (bytes: number): string {
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`
 }
+
+/** Durations for messages a person reads: 45s, 20min, 1h, 10.5h. */
+export function formatDuration (seconds: number): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600}h`
+  if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)}h`
+  if (seconds >= 60) return `${Math.round(seconds / 60)}min`
+  return `${Math.round(seconds)}s`
+}

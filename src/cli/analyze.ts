@@ -12,6 +12,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfigOrExit, projectRoot } from '../config.js'
 import { MediaError } from '../media/ffprobe.js'
+import { MediaLimitError } from '../media/limits.js'
 import { AnalysisEngine, type AnalysisResult } from '../engine/analyze.js'
 import { formatReport } from './report.js'
 
@@ -70,6 +71,7 @@ try {
     ...(fps ? { fps } : {}),
     emotionFps: emotionFps ?? config.engine.emotionFps,
     maxWidth: config.engine.analysisWidth,
+    limits: config.limits,
     onProgress: ({ stage, framesDone, framesExpected, fraction }) => {
       const mark = interactive ? performance.now() / 500 : fraction * 10
       if (stage === 'analysing' && Math.floor(mark) === Math.floor(lastShown)) return
@@ -81,7 +83,7 @@ try {
   process.stderr.write(`${interactive ? '\r' : ''}done in ${((performance.now() - started) / 1000).toFixed(1)} s${' '.repeat(interactive ? 30 : 0)}\n`)
 } catch (error) {
   process.stderr.write('\n')
-  if (error instanceof MediaError) fail(`cannot analyse ${video}: ${error.message}`)
+  if (error instanceof MediaError || error instanceof MediaLimitError) fail(`cannot analyse ${video}: ${error.message}`)
   if (error instanceof Error && /model file missing/.test(error.message)) fail(error.message)
   throw error
 }

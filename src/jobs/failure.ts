@@ -5,6 +5,7 @@
  */
 import { StorageError } from '../storage/object-storage.js'
 import { MediaError } from '../media/ffprobe.js'
+import { MediaLimitError } from '../media/limits.js'
 
 export interface JobFailure { code: string, message: string, permanent: boolean }
 
@@ -17,7 +18,7 @@ export class InputError extends Error {
 }
 
 export function describeFailure (error: unknown): JobFailure {
-  if (error instanceof InputError) return { code: error.code, message: error.message, permanent: true }
+  if (error instanceof InputError || error instanceof MediaLimitError) return { code: error.code, message: error.message, permanent: true }
   if (error instanceof StorageError) {
     return { code: `s3_${error.code}`, message: error.message, permanent: error.code !== 'unavailable' && error.code !== 'access_denied' }
   }

@@ -26,14 +26,14 @@ interface AudioProbe {
  * Whether the file has an audio stream, with ffprobe. Unlike probeVideo this accepts audio-only
  * files (a WAV has no video stream but is a fine input here).
  */
-export async function probeAudio (file: string, paths: ToolPaths, timeoutMs = 30_000): Promise<AudioInfo> {
+export async function probeAudio (file: string, paths: ToolPaths, timeoutMs = 30_000, signal?: AbortSignal): Promise<AudioInfo> {
   const stat = await fs.stat(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new MediaError('file_not_found', `media file not found: ${file}`)
     throw error
   })
   if (stat.size === 0) throw new MediaError('empty_file', `not media: the file is empty (${file})`)
   const { stdout, stderr, code } = await runTool(paths.ffprobePath, ['-v', 'error', '-select_streams', 'a:0',
-    '-show_entries', 'stream=codec_name,duration:format=duration', '-print_format', 'json', file], timeoutMs)
+    '-show_entries', 'stream=codec_name,duration:format=duration', '-print_format', 'json', file], timeoutMs, signal)
   if (code !== 0) {
     const reason = stderr.trim().split('\n').pop()?.replace(`${file}: `, '') ?? 'unknown format'
     throw new MediaError('not_media', `not media: ffprobe cannot read it (${reason})`)
@@ -62,10 +62,11 @@ function pcmArguments (file: string): string[] {
 /**
  * Yields the samples in chunks as ffmpeg produces them (pipe-sized, up to ~1 s each). Reading
  * the pipe only as fast as the consumer asks is the back-pressure: ffmpeg blocks on a full pipe.
- * A file without an audio stream fails here: check probeAudio first.
+ * A file without an audio stream fails here: check probeAudio first. An aborted `signal` kills
+ * ffmpeg and the stream throws the signal's reason.
  */
-export async function * streamAudio (file: string, paths: ToolPaths): AsyncGenerator<Float32Array> {
-  const { child, stderrTail, exited } = spawnStreaming(paths.ffmpegPath, pcmArguments(file))
+export async function * streamAudio (file: string, paths: ToolPaths, signal?: AbortSignal): AsyncGenerator<Float32Array> {
+  const { child, stderrTail, exited } = spawnStreaming(paths.ffmpegPath, pcmArguments(file), signal)
   // A chunk may end inside a 4-byte sample: the partial bytes wait for the next chunk.
   let carry: Buffer = Buffer.alloc(0)
   try {
@@ -80,6 +81,7 @@ export async function * streamAudio (file: string, paths: ToolPaths): AsyncGener
       yield samples
     }
     const { code, error } = await exited
+    signal?.throwIfAborted()
     if (error) {
       throw new MediaError('tool_failed', (error as NodeJS.ErrnoException).code === 'ENOENT'
         ? `${paths.ffmpegPath} is not installed or not on PATH (install ffmpeg)` : `ffmpeg could not start: ${error.message}`)

@@ -33,14 +33,31 @@ export interface VideoMetadata {
   sizeBytes: number
 }
 
+/** What a probe says about the whole file beyond its main video stream: what the limits check. */
+export interface ProbedVideo extends VideoMetadata {
+  /** Streams of every kind (video, audio, subtitles, data, attachments). */
+  streamCount: number
+  /** The longest stream or the container's duration: an audio track may outlast the video. */
+  mediaDurationS: number
+  /**
+   * The average frame rate the file states; null when ffprobe could only guess a rate from
+   * the timestamps' time base (browser recordings often show 1000 fps that way): the packets,
+   * counted before decoding, judge those.
+   */
+  averageFps: number | null
+}
+
 export interface ToolPaths { ffmpegPath: string, ffprobePath: string }
 
 interface RunResult { stdout: string, stderr: string, code: number | null }
 
-/** Runs a tool to completion, collecting output; kills it after timeoutMs. */
-export function runTool (command: string, args: string[], timeoutMs: number): Promise<RunResult> {
+/**
+ * Runs a tool to completion, collecting output; kills it after timeoutMs, or when `signal`
+ * aborts (then rejects with the signal's reason).
+ */
+export function runTool (command: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...killedBy(signal) })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     const timer = setTimeout(() => {
@@ -51,6 +68,7 @@ export function runTool (command: string, args: string[], timeoutMs: number): Pr
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer)
+      if (signal?.aborted) return reject(signal.reason)
       reject(new MediaError('tool_failed', error.code === 'ENOENT'
         ? `${command} is not installed or not on PATH (install ffmpeg)`
         : `${command} could not start: ${error.message}`))
@@ -64,10 +82,11 @@ export function runTool (command: string, args: string[], timeoutMs: number): Pr
 
 /**
  * A long-running tool whose stdout is streamed by the caller: keeps the tail of its stderr
- * (for error messages) and resolves `exited` with its exit code or start-up error.
+ * (for error messages) and resolves `exited` with its exit code or start-up error. An aborted
+ * `signal` kills it (SIGKILL); `exited` then carries an AbortError.
  */
-export function spawnStreaming (command: string, args: string[]): { child: ChildProcessByStdio<null, Readable, Readable>, stderrTail: () => string, exited: Promise<{ code: number | null, error?: Error }> } {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+export function spawnStreaming (command: string, args: string[], signal?: AbortSignal): { child: ChildProcessByStdio<null, Readable, Readable>, stderrTail: () => string, exited: Promise<{ code: number | null, error?: Error }> } {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...killedBy(signal) })
   let stderr = ''
   child.stderr.setEncoding('utf8')
   child.stderr.on('data', (text: string) => { stderr = (stderr + text).slice(-4000) })
@@ -76,6 +95,11 @@ export function spawnStreaming (command: string, args: string[]): { child: Child
     child.on('close', (code) => resolve({ code }))
   })
   return { child, stderrTail: () => stderr, exited }
+}
+
+/** Spawn options that kill the child outright when the signal aborts (a hung decoder ignores SIGTERM). */
+function killedBy (signal: AbortSignal | undefined): { signal?: AbortSignal, killSignal?: NodeJS.Signals } {
+  return signal ? { signal, killSignal: 'SIGKILL' } : {}
 }
 
 /** "ffmpeg version 5.1.6-0+deb12u1 ..." -> "5.1.6-0+deb12u1"; throws when ffmpeg is missing. */
@@ -103,9 +127,21 @@ interface ProbeStream {
 interface ProbeOutput {
   streams?: ProbeStream[]
   format?: { format_name?: string, duration?: string }
+  /**
+   * A frame size ffmpeg itself refuses to allocate (over its own limit): the stream then shows
+   * 0x0, and only stderr says what the file declared.
+   */
+  refusedPictureSize?: { width: number, height: number }
 }
 
-export async function probeVideo (file: string, paths: ToolPaths, timeoutMs = 30_000): Promise<VideoMetadata> {
+export interface ProbeOptions {
+  timeoutMs?: number
+  /** Kills ffprobe and rejects with the signal's reason. */
+  signal?: AbortSignal
+}
+
+export async function probeVideo (file: string, paths: ToolPaths, options: ProbeOptions = {}): Promise<ProbedVideo> {
+  const { timeoutMs = 30_000, signal } = options
   const stat = await fs.stat(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new MediaError('file_not_found', `video file not found: ${file}`)
     throw error
@@ -113,13 +149,14 @@ export async function probeVideo (file: string, paths: ToolPaths, timeoutMs = 30
   if (!stat.isFile()) throw new MediaError('file_not_found', `not a file: ${file}`)
   if (stat.size === 0) throw new MediaError('empty_file', `not a video: the file is empty (${file})`)
 
-  const metadata = toMetadata(await runProbe(file, paths, timeoutMs), stat.size)
+  const metadata = toMetadata(await runProbe(file, paths, timeoutMs, [], signal), stat.size)
   // Browser recordings (MediaRecorder webm) often declare no duration: measure it.
   if (!(metadata.durationS > 0)) {
-    const times = await packetTimes(file, paths)
+    const times = await packetTimes(file, paths, signal)
     if (times.length === 0) throw new MediaError('not_media', 'not a video: no video frames in the file')
     metadata.durationS = (times[times.length - 1]! + 1000 / metadata.fps) / 1000
     metadata.frameCount = times.length
+    metadata.mediaDurationS = Math.max(metadata.mediaDurationS, metadata.durationS)
   }
   return metadata
 }
@@ -129,13 +166,13 @@ export async function probeVideo (file: string, paths: ToolPaths, timeoutMs = 30
  * with range requests. A missing duration stays 0 here (measuring it would read the whole
  * object); `sizeBytes` is the caller's.
  */
-export async function probeUrl (url: string, sizeBytes: number, paths: ToolPaths, timeoutMs = 10_000): Promise<VideoMetadata> {
+export async function probeUrl (url: string, sizeBytes: number, paths: ToolPaths, timeoutMs = 10_000): Promise<ProbedVideo> {
   return toMetadata(await runProbe(url, paths, timeoutMs, ['-rw_timeout', String(timeoutMs * 1000)]), sizeBytes)
 }
 
-async function runProbe (input: string, paths: ToolPaths, timeoutMs: number, extra: string[] = []): Promise<ProbeOutput> {
+async function runProbe (input: string, paths: ToolPaths, timeoutMs: number, extra: string[] = [], signal?: AbortSignal): Promise<ProbeOutput> {
   const { stdout, stderr, code } = await runTool(paths.ffprobePath,
-    ['-v', 'error', ...extra, '-print_format', 'json', '-show_format', '-show_streams', input], timeoutMs)
+    ['-v', 'error', ...extra, '-print_format', 'json', '-show_format', '-show_streams', input], timeoutMs, signal)
   if (code !== 0) {
     const reason = stderr.trim().split('\n').pop()?.replace(`${input}: `, '') ?? 'unknown format'
     if (/^https?:/.test(input) && /HTTP error|Connection|timed out|Server returned/i.test(reason)) {
@@ -143,20 +180,23 @@ async function runProbe (input: string, paths: ToolPaths, timeoutMs: number, ext
     }
     throw new MediaError('not_media', `not a video: ffprobe cannot read it (${reason})`)
   }
+  let probe: ProbeOutput
   try {
-    return JSON.parse(stdout) as ProbeOutput
+    probe = JSON.parse(stdout) as ProbeOutput
   } catch {
     throw new MediaError('tool_failed', 'ffprobe printed output that is not JSON')
   }
+  const refused = /Picture size (\d+)x(\d+) is invalid/.exec(stderr)
+  return refused ? { ...probe, refusedPictureSize: { width: Number(refused[1]), height: Number(refused[2]) } } : probe
 }
 
 /**
  * Presentation times (ms from the first frame, sorted) of every video packet, read without
  * decoding (~0.1 s for a minute of video); empty when some packet has no timestamp.
  */
-export async function packetTimes (file: string, paths: ToolPaths): Promise<number[]> {
+export async function packetTimes (file: string, paths: ToolPaths, signal?: AbortSignal): Promise<number[]> {
   const { stdout, code } = await runTool(paths.ffprobePath,
-    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], 120_000)
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], 120_000, signal)
   if (code !== 0) return []
   const seconds = stdout.split('\n').filter((line) => line.trim() !== '').map(Number)
   if (seconds.length === 0 || seconds.some((s) => !Number.isFinite(s))) return []
@@ -164,18 +204,25 @@ export async function packetTimes (file: string, paths: ToolPaths): Promise<numb
   return seconds.map((s) => (s - seconds[0]!) * 1000)
 }
 
-/** Pure mapping from ffprobe's JSON to VideoMetadata (exported for tests). */
-export function toMetadata (probe: ProbeOutput, sizeBytes: number): VideoMetadata {
+/**
+ * Pure mapping from ffprobe's JSON to metadata (exported for tests). Declared sizes and rates
+ * are reported as they are, however absurd: checkMediaLimits (limits.ts) judges them.
+ */
+export function toMetadata (probe: ProbeOutput, sizeBytes: number): ProbedVideo {
   const streams = probe.streams ?? []
   // Cover art in an audio file is a "video" stream with attached_pic: not a video.
   const video = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1)
-  if (!video || !video.width || !video.height) {
+  const width = video?.width || probe.refusedPictureSize?.width
+  const height = video?.height || probe.refusedPictureSize?.height
+  if (!video || !width || !height) {
     throw new MediaError('no_video_stream', 'not a video: no video stream')
   }
   const audio = streams.find((s) => s.codec_type === 'audio')
-  const fps = parseRate(video.avg_frame_rate) || parseRate(video.r_frame_rate)
-  if (!(fps > 0 && fps <= 1000)) throw new MediaError('not_media', 'not a video: no usable frame rate')
+  const averageFps = parseRate(video.avg_frame_rate)
+  const fps = averageFps || parseRate(video.r_frame_rate)
+  if (!(fps > 0)) throw new MediaError('not_media', 'not a video: no usable frame rate')
   const durationS = Number(video.duration) || Number(probe.format?.duration) || 0
+  const streamDurations = streams.map((s) => Number(s.duration)).filter(Number.isFinite)
   // The display matrix turns counter-clockwise (negative = clockwise); the old rotate tag clockwise.
   const matrixRotation = video.side_data_list?.find((d) => d.rotation !== undefined)?.rotation
   const rotation = normaliseRotation(matrixRotation !== undefined ? -matrixRotation : Number(video.tags?.rotate ?? 0))
@@ -184,17 +231,20 @@ export function toMetadata (probe: ProbeOutput, sizeBytes: number): VideoMetadat
   return {
     container: probe.format?.format_name ?? 'unknown',
     durationS,
-    width: video.width,
-    height: video.height,
-    displayWidth: swapped ? video.height : video.width,
-    displayHeight: swapped ? video.width : video.height,
+    width,
+    height,
+    displayWidth: swapped ? height : width,
+    displayHeight: swapped ? width : height,
     fps,
     frameCount: declaredFrames > 0 ? declaredFrames : Math.round(durationS * fps),
     rotation,
     videoCodec: video.codec_name ?? 'unknown',
     audioCodec: audio?.codec_name ?? null,
     hasAudio: audio !== undefined,
-    sizeBytes
+    sizeBytes,
+    streamCount: streams.length,
+    averageFps: averageFps > 0 ? averageFps : null,
+    mediaDurationS: Math.max(durationS, Number(probe.format?.duration) || 0, ...streamDurations)
   }
 }
 

@@ -4,6 +4,7 @@
  * are ever in memory whatever the video's length; and still images for tests and tools.
  */
 import { MediaError, probeVideo, packetTimes, spawnStreaming, type ToolPaths, type VideoMetadata } from './ffprobe.js'
+import { oversizedFrameError } from './limits.js'
 
 /** Decoded frames buffered ahead of the consumer (each ~1 MB at 640x480). */
 const READ_AHEAD = 4
@@ -27,6 +28,12 @@ export interface FrameSampling {
   fps?: number
   /** Frames wider than this are scaled down (aspect kept). Default 640. */
   maxWidth?: number
+  /**
+   * Largest frame the decoder may allocate, in pixels. A file whose frames decode larger than
+   * this (its header understated the size) is stopped with a resolution_too_high
+   * MediaLimitError. Default: ffmpeg's own limit.
+   */
+  maxPixels?: number
 }
 
 export interface FrameStream {
@@ -35,6 +42,8 @@ export interface FrameStream {
   fps: number
   /** Frames expected from the duration and rate (the stream may end earlier). */
   expectedFrames: number
+  /** Video packets in the file, counted before decoding, and the time they span (0 when unknown). */
+  packets: { count: number, spanS: number }
   frames: AsyncGenerator<VideoFrame>
 }
 
@@ -48,19 +57,28 @@ export function outputSize (video: Pick<VideoMetadata, 'displayWidth' | 'display
 /**
  * At the video's own rate every decoded frame is passed through, in order, with its real
  * timestamp (browser and phone recordings have variable frame rates); at a lower rate ffmpeg
- * resamples to a constant one and frame i is at i/fps.
+ * resamples to a constant one and frame i is at i/fps. Frames always come out at the size
+ * computed here from the probe, whatever size the file's frames really decode to. An aborted
+ * `signal` kills ffmpeg, and the stream throws the signal's reason.
  */
-export async function openFrameStream (file: string, video: VideoMetadata, paths: ToolPaths, sampling: FrameSampling = {}): Promise<FrameStream> {
+export async function openFrameStream (file: string, video: VideoMetadata, paths: ToolPaths, sampling: FrameSampling = {}, signal?: AbortSignal): Promise<FrameStream> {
   const everyFrame = sampling.fps === undefined || sampling.fps >= video.fps * 0.999
   const fps = everyFrame ? video.fps : sampling.fps!
   if (!(fps > 0)) throw new MediaError('not_media', `cannot sample at ${fps} frames per second`)
   const { width, height } = outputSize(video, sampling.maxWidth ?? 640)
-  const packets = await packetTimes(file, paths)
+  const packets = await packetTimes(file, paths, signal)
   checkComplete(packets, video)
   const times = everyFrame && packets.length > 0 ? packets : null
   const expectedFrames = times?.length || Math.max(1, Math.round(video.durationS * fps))
   const timeOf = (index: number) => (times && index < times.length ? times[index]! : (index * 1000) / fps)
-  return { width, height, fps, expectedFrames, frames: decodeFrames(file, paths, { width, height, resampleFps: everyFrame ? null : fps, timeOf }) }
+  return {
+    width,
+    height,
+    fps,
+    expectedFrames,
+    packets: { count: packets.length, spanS: packets.length > 0 ? packets[packets.length - 1]! / 1000 : 0 },
+    frames: decodeFrames(file, paths, { width, height, resampleFps: everyFrame ? null : fps, timeOf, maxPixels: sampling.maxPixels }, signal)
+  }
 }
 
 /**
@@ -81,17 +99,29 @@ interface DecodeOptions {
   /** null: pass every frame through; else resample to this constant rate. */
   resampleFps: number | null
   timeOf: (index: number) => number
+  maxPixels: number | undefined
 }
 
-async function * decodeFrames (file: string, paths: ToolPaths, out: DecodeOptions): AsyncGenerator<VideoFrame> {
+/** What ffmpeg says when `-max_pixels` refuses a frame. */
+const OVERSIZED_FRAME = /Picture size (\d+)x(\d+) exceeds specified max pixel count/
+
+async function * decodeFrames (file: string, paths: ToolPaths, out: DecodeOptions, signal?: AbortSignal): AsyncGenerator<VideoFrame> {
   const frameBytes = out.width * out.height * 3
   const scale = `scale=${out.width}:${out.height}:flags=bilinear`
   const timing = out.resampleFps === null ? ['-fps_mode', 'passthrough', '-vf', scale] : ['-vf', `fps=${out.resampleFps},${scale}`]
+  // The output size is fixed above whatever the frames decode to; -max_pixels also stops the
+  // decoder itself from allocating frames larger than the probe allowed.
+  const maxPixels = out.maxPixels ? ['-max_pixels', String(out.maxPixels)] : []
   const { child, stderrTail, exited } = spawnStreaming(paths.ffmpegPath, [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1',
-    '-i', file, '-map', '0:v:0', '-an', '-sn', ...timing,
+    ...maxPixels, '-i', file, '-map', '0:v:0', '-an', '-sn', ...timing,
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'
-  ])
+  ], signal)
+  let oversized: RegExpExecArray | null = null
+  child.stderr.on('data', (text: string) => {
+    oversized ??= OVERSIZED_FRAME.exec(text)
+    if (oversized) child.kill('SIGKILL')
+  })
 
   // Read ahead up to READ_AHEAD frames: a pipe holds ~64 KB, a frame ~1 MB, so without a
   // queue ffmpeg would stall on every frame until the consumer asked for it, and decoding
@@ -124,6 +154,8 @@ async function * decodeFrames (file: string, paths: ToolPaths, out: DecodeOption
   let yielded = 0
   try {
     for (;;) {
+      signal?.throwIfAborted()
+      if (oversized) throw oversizedFrameError(Number(oversized[1]), Number(oversized[2]), out.maxPixels!)
       const next = queue.shift()
       if (next) {
         if (queue.length < READ_AHEAD) child.stdout.resume()
@@ -136,6 +168,8 @@ async function * decodeFrames (file: string, paths: ToolPaths, out: DecodeOption
       wake = null
     }
     const { code, error } = await exited
+    signal?.throwIfAborted()
+    if (oversized) throw oversizedFrameError(Number(oversized[1]), Number(oversized[2]), out.maxPixels!)
     if (error) {
       throw new MediaError('tool_failed', (error as NodeJS.ErrnoException).code === 'ENOENT'
         ? `${paths.ffmpegPath} is not installed or not on PATH (install ffmpeg)` : `ffmpeg could not start: ${error.message}`)

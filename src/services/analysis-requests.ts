@@ -11,6 +11,7 @@ import type { ObjectStorage } from '../storage/object-storage.js'
 import { StorageError } from '../storage/object-storage.js'
 import { enqueueAnalysis, type AnalysisQueue } from '../queue/analysis-queue.js'
 import { probeUrl, MediaError } from '../media/ffprobe.js'
+import { checkMediaLimits, MediaLimitError } from '../media/limits.js'
 import { formatBytes } from '../format.js'
 
 export interface AnalysisRequest {
@@ -96,7 +97,8 @@ async function headObject (storage: ObjectStorage, bucket: string, key: string) 
 
 /**
  * The video's duration from its headers over a presigned URL; rejects what is clearly not a
- * video or too long. Null when the headers cannot be read in time (the job will decide).
+ * video or beyond the media limits (length, resolution, frame rate, streams, frames). A guess
+ * from the size when the headers cannot be read in time (the job will decide).
  */
 async function videoDuration (request: AnalysisRequest, size: number, deps: RequestDeps): Promise<number> {
   const guess = (size * 8) / ASSUMED_BITS_PER_SECOND
@@ -108,15 +110,14 @@ async function videoDuration (request: AnalysisRequest, size: number, deps: Requ
   }
   try {
     const video = await probeUrl(url, size, deps.config.ffmpeg, 5000)
-    if (video.durationS > deps.config.limits.maxVideoSeconds) {
-      throw new RequestRejected(422, `video too long: ${Math.round(video.durationS)} s > the ${deps.config.limits.maxVideoSeconds} s limit`)
-    }
+    // The job's own limits, with the job's messages: a hostile file never reaches the queue.
+    checkMediaLimits(video, deps.config.limits)
     return video.durationS > 0 ? video.durationS : guess
   } catch (error) {
     if (error instanceof MediaError && (error.code === 'not_media' || error.code === 'no_video_stream')) {
       throw new RequestRejected(422, `${error.message}: ${request.s3Bucket}/${request.s3Key}`)
     }
-    if (error instanceof RequestRejected) throw error
+    if (error instanceof MediaLimitError) throw new RequestRejected(422, error.message)
     return guess
   }
 }

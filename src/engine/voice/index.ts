@@ -18,11 +18,12 @@ export interface VoiceAnalysis {
   frames: VoiceFrame[]
 }
 
-export async function analyzeVoice (file: string, tools: ToolPaths): Promise<VoiceAnalysis> {
-  const audio = await probeAudio(file, tools)
+/** An aborted `signal` stops ffmpeg and rejects with the signal's reason. */
+export async function analyzeVoice (file: string, tools: ToolPaths, signal?: AbortSignal): Promise<VoiceAnalysis> {
+  const audio = await probeAudio(file, tools, undefined, signal)
   if (!audio.hasAudio) return { hasAudio: false, metrics: null, frames: [] }
   const analyser = new VoiceAnalyser(AUDIO_SAMPLE_RATE)
-  for await (const chunk of streamAudio(file, tools)) analyser.push(chunk)
+  for await (const chunk of streamAudio(file, tools, signal)) analyser.push(chunk)
   const { metrics, frames } = summariseVoice(analyser.finish())
   return { hasAudio: true, metrics, frames }
 }

@@ -1,0 +1,65 @@
+/**
+ * Stopping the engine mid-video through its AbortSignal: analyze() rejects with the signal's
+ * reason at once, ffmpeg (frames and audio) is killed, and the same engine analyses the next
+ * video correctly, whether its worker threads drained or had to be replaced.
+ */
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import t from 'tap'
+import { analyzeFixture, sharedEngine, tools } from '../helpers/engine.js'
+import { fixtures, waitFor } from '../helpers/environment.js'
+
+/** ffmpeg and ffprobe processes whose parent is this test process. */
+async function mediaChildren (): Promise<number[]> {
+  const found: number[] = []
+  for (const name of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    const stat = await fs.readFile(`/proc/${name}/stat`, 'utf8').catch(() => '')
+    const command = /\((.*)\)/.exec(stat)?.[1]
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    if (parent === process.pid && (command === 'ffmpeg' || command === 'ffprobe')) found.push(Number(name))
+  }
+  return found
+}
+
+t.test('an aborted analysis stops its ffmpeg and leaves the engine ready', async (t) => {
+  const engine = await sharedEngine()
+  const reference = await analyzeFixture('video/single_face.mp4', { keepFrames: false })
+
+  const controller = new AbortController()
+  const reason = new Error('stopped by the test')
+  let framesAtAbort = 0
+  let ffmpegAtAbort: number[] = []
+  let abortedAt = 0
+  let aborting = false
+  const stopped = await engine.analyze(path.join(fixtures, 'video/sad_to_happy_pexels.mp4'), tools, {
+    keepFrames: false,
+    onProgress: ({ stage, framesDone }) => {
+      if (stage !== 'analysing' || framesDone < 40 || aborting) return
+      aborting = true
+      // The decoders running at this moment, then the abort.
+      void mediaChildren().then((pids) => {
+        ffmpegAtAbort = pids
+        framesAtAbort = framesDone
+        abortedAt = performance.now()
+        controller.abort(reason)
+      })
+    },
+    signal: controller.signal
+  }).then(() => null, (error: unknown) => error)
+  t.comment(`aborted after ${framesAtAbort} frames; analyze() rejected ${Math.round(performance.now() - abortedAt)} ms later`)
+  t.equal(stopped, reason, 'rejects with the signal\'s reason')
+  t.ok(framesAtAbort > 0, 'it was stopped mid-video')
+  t.ok(ffmpegAtAbort.length >= 1, `ffmpeg was decoding when aborted (${ffmpegAtAbort.length} process(es))`)
+  await waitFor('ffmpeg to be gone', async () => ((await mediaChildren()).length === 0 ? true : undefined), 5000, 20)
+  t.pass('no ffmpeg left')
+
+  const again = await analyzeFixture('video/single_face.mp4', { keepFrames: false })
+  t.equal(again.sampling.frames, reference.sampling.frames, 'the next video is analysed in full')
+  t.same(again.metrics, reference.metrics, 'with the same results as before the abort')
+
+  const early = new AbortController()
+  early.abort(reason)
+  t.equal(await engine.analyze(path.join(fixtures, 'video/single_face.mp4'), tools, { signal: early.signal }).then(() => null, (e: unknown) => e), reason,
+    'an already aborted signal stops it before any work')
+})
