@@ -3,11 +3,12 @@
  * video within the limits, run the engine (per-frame signals go to MongoDB in batches as they
  * are produced), store scores and timeline events in MariaDB in one transaction, write the
  * coaching feedback, then mark the analysis completed. Every write replaces what an earlier
- * attempt of the same analysis wrote, so a retry after a crash gives the same result.
+ * attempt of the same analysis wrote, so a retry after a crash gives the same result. The job
+ * runs under a time limit (time-limit.ts), and its files live in a folder of its own that a
+ * later job removes should this process die mid-way (temp-files.ts).
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import crypto from 'node:crypto'
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
 import type { AnalysisRepository, AnalysisRecord } from '../repositories/analyses.js'
@@ -22,7 +23,11 @@ import { transcribe, type Transcript } from '../engine/voice/transcript.js'
 import type { VoiceMetrics } from '../engine/voice/index.js'
 import { computeScores, timelineEvents } from '../metrics/index.js'
 import { probeVideo } from '../media/ffprobe.js'
-import { describeFailure, InputError } from './failure.js'
+import { checkMediaLimits } from '../media/limits.js'
+import { untilAborted } from '../abort.js'
+import { describeFailure } from './failure.js'
+import { JobTimeLimit } from './time-limit.js'
+import { createJobTempDir, sweepOrphanedTempFiles } from './temp-files.js'
 import type { FeedbackInput, FeedbackResult } from '../feedback/index.js'
 
 export interface AnalysisJobDeps {
@@ -62,26 +67,30 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
   if (analysis.status === 'completed') return 'skipped'
 
   const progress = throttledProgress(analysisId, deps, control)
-  await fs.mkdir(config.tmpDir, { recursive: true })
-  const videoFile = path.join(config.tmpDir, `${analysisId}-${crypto.randomUUID()}.video`)
+  // Files left by processes that died mid-job (kill -9) go first; then this job's own folder.
+  const swept = await sweepOrphanedTempFiles(config.tmpDir)
+  if (swept.length > 0) log.info({ removed: swept }, 'removed temp files of dead processes')
+  const tempDir = await createJobTempDir(config.tmpDir)
+  const videoFile = path.join(tempDir, 'input.video')
+  const timeLimit = new JobTimeLimit(config.limits.jobTimeLimit)
+  const { signal } = timeLimit
   try {
     await analyses.markProcessing(analysisId)
     await progress(1, 'downloading', true)
-    const object = await deps.storage.download(analysis.s3Bucket, analysis.s3Key, videoFile, { maxBytes: config.limits.maxVideoBytes })
+    const object = await untilAborted(deps.storage.download(analysis.s3Bucket, analysis.s3Key, videoFile, { maxBytes: config.limits.maxVideoBytes }), signal)
 
     await progress(5, 'probing', true)
-    const video = await probeVideo(videoFile, config.ffmpeg)
-    if (video.durationS > config.limits.maxVideoSeconds) {
-      throw new InputError('video_too_long', `video too long: ${formatDuration(video.durationS)} > ${formatDuration(config.limits.maxVideoSeconds)} limit`)
-    }
+    const video = await probeVideo(videoFile, config.ffmpeg, { signal })
+    checkMediaLimits(video, config.limits)
+    timeLimit.scaleTo(Math.max(video.durationS, video.mediaDurationS))
     await analyses.saveVideo(analysisId, video, object.etag)
 
     const started = performance.now()
-    const result = await analyse(analysis, videoFile, deps, progress)
+    const result = await analyse(analysis, videoFile, deps, progress, signal)
     log.info({ frames: result.sampling.frames, seconds: video.durationS, ms: Math.round(performance.now() - started) }, 'video analysed')
 
     await progress(90, 'transcribing', true)
-    const { transcript, transcriptError } = await transcribeIfConfigured(videoFile, result.voice.hasAudio, deps)
+    const { transcript, transcriptError } = await untilAborted(transcribeIfConfigured(videoFile, tempDir, result.voice.hasAudio, deps), signal)
 
     await progress(92, 'storing', true)
     const scores = computeScores(result.metrics)
@@ -109,9 +118,9 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
 
     await progress(95, 'feedback', true)
     const language = (analysis.options as AnalysisOptions).language ?? config.feedback.defaultLanguage
-    const feedback = await deps.writeFeedback({
+    const feedback = await untilAborted(deps.writeFeedback({
       metrics: result.metrics, scores, durationS: video.durationS, language, voice: { hasAudio: voice.hasAudio, metrics: voice.metrics, transcript }
-    })
+    }), signal)
     if (feedback.fallbackReason) log.warn({ reason: feedback.fallbackReason }, 'LLM feedback failed; rule-based feedback stored')
     await deps.results.saveFeedback(analysisId, {
       language: feedback.language,
@@ -125,7 +134,9 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
 
     await analyses.markCompleted(analysisId, { analysedFrames: result.sampling.frames, modelVersions, scoreVersion: scores.version })
     return 'completed'
-  } catch (error) {
+  } catch (thrown) {
+    // Once the time is up, whatever broke on the way out (a killed ffmpeg...) is that.
+    const error: unknown = signal.aborted ? signal.reason : thrown
     const failure = describeFailure(error)
     if (failure.permanent || control.finalAttempt) {
       await analyses.markFailed(analysisId, failure.code, failure.message)
@@ -133,16 +144,19 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     log.warn({ err: error, failure }, 'analysis attempt failed')
     throw error
   } finally {
-    await fs.rm(videoFile, { force: true })
+    timeLimit.stop()
+    await fs.rm(tempDir, { recursive: true, force: true })
   }
 }
 
 /** Runs the engine, writing frames to MongoDB as they come and replacing an earlier attempt's. */
-async function analyse (analysis: AnalysisRecord, file: string, deps: AnalysisJobDeps, progress: ProgressReporter) {
+async function analyse (analysis: AnalysisRecord, file: string, deps: AnalysisJobDeps, progress: ProgressReporter, signal: AbortSignal) {
   const options = analysis.options as AnalysisOptions
   const writer = deps.frames.writer(analysis.id, FACE_KIND)
-  const engine = await deps.engine()
+  const engine = await untilAborted(deps.engine(), signal)
   const result = await engine.analyze(file, deps.config.ffmpeg, {
+    limits: deps.config.limits,
+    signal,
     ...(options.fps ? { fps: options.fps } : {}),
     emotionFps: options.emotion_fps ?? deps.config.engine.emotionFps,
     maxWidth: deps.config.engine.analysisWidth,
@@ -166,10 +180,10 @@ function withoutNuclei (metrics: VoiceMetrics | null): StoredVoice['metrics'] {
  * The transcript when a speech-to-text API is configured and there is audio; otherwise none
  * (never made up). An API failure is recorded, not fatal: the analysis stands without it.
  */
-async function transcribeIfConfigured (file: string, hasAudio: boolean, deps: AnalysisJobDeps): Promise<{ transcript: Transcript | null, transcriptError?: string }> {
+async function transcribeIfConfigured (file: string, tempDir: string, hasAudio: boolean, deps: AnalysisJobDeps): Promise<{ transcript: Transcript | null, transcriptError?: string }> {
   if (!hasAudio || !deps.config.llm.apiKey) return { transcript: null }
   try {
-    return { transcript: await transcribe(file, deps.config.ffmpeg, { llm: deps.config.llm, voice: deps.config.voice, tmpDir: deps.config.tmpDir }) }
+    return { transcript: await transcribe(file, deps.config.ffmpeg, { llm: deps.config.llm, voice: deps.config.voice, tmpDir: tempDir }) }
   } catch (error) {
     const message = `transcript failed: ${error instanceof Error ? error.message : String(error)}`
     deps.logger.warn({ reason: message }, 'no transcript')
@@ -192,11 +206,4 @@ function throttledProgress (analysisId: string, deps: AnalysisJobDeps, control: 
     }).catch((error: unknown) => deps.logger.warn({ err: error, analysisId }, 'could not record progress'))
     return pending
   }
-}
-
-function formatDuration (seconds: number): string {
-  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600}h`
-  if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)}h`
-  if (seconds >= 60) return `${Math.round(seconds / 60)}min`
-  return `${Math.round(seconds)}s`
 }

@@ -18,6 +18,7 @@ import { writeFeedback } from '../feedback/index.js'
 import type { AnalysisJobData } from '../queue/analysis-queue.js'
 import { runAnalysisJob, type AnalysisJobDeps, type JobOutcome } from './analyze-video.js'
 import { describeFailure } from './failure.js'
+import { sweepOrphanedTempFiles } from './temp-files.js'
 
 let deps: AnalysisJobDeps | undefined
 
@@ -40,6 +41,11 @@ function jobDeps (): AnalysisJobDeps {
     writeFeedback: (input) => writeFeedback(input, config.llm),
     logger: createLogger(config, 'candor-job')
   }
+  // What processes killed mid-job left behind; every job sweeps again before it starts.
+  const { logger } = deps
+  sweepOrphanedTempFiles(config.tmpDir).then(
+    (removed) => { if (removed.length > 0) logger.info({ removed }, 'removed temp files of dead processes') },
+    (error: unknown) => logger.warn({ err: error }, 'could not sweep the temp folder'))
   return deps
 }
 
