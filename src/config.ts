@@ -99,7 +99,8 @@ export const variables = {
   TRUST_PROXY: { description: 'Trust X-Forwarded-* headers (behind a load balancer)', parse: boolean, default: false },
   BODY_LIMIT_BYTES: { description: 'Largest accepted request body', parse: byteSize, default: 1024 * 1024 },
   CORS_ORIGINS: { description: 'Comma-separated allowed browser origins; * for any', parse: list, default: ['*'] },
-  RATE_LIMIT_MAX: { description: 'Requests per client per window (health checks are exempt)', parse: integer(1, 1_000_000), default: 600 },
+  RATE_LIMIT_MAX: { description: 'Requests per API key per window (a key may have its own: npm run keys -- create --rate-limit n); callers without a key are counted per address; health checks are exempt', parse: integer(1, 1_000_000), default: 600 },
+  TENANT_MAX_ACTIVE_ANALYSES: { description: 'Queued + processing analyses one tenant may have at once (a tenant may have its own: npm run keys -- tenant); beyond it POST /analyze answers 429', parse: integer(1, 1_000_000), default: 20 },
   RATE_LIMIT_WINDOW_MS: { description: 'Rate-limit window in milliseconds', parse: integer(100, 86_400_000), default: 60_000 },
 
   LOG_LEVEL: { description: 'fatal, error, warn, info, debug, trace or silent', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), default: 'info' },
@@ -193,6 +194,7 @@ export interface Config {
     corsOrigins: string[] | '*'
     rateLimit: { max: number, windowMs: number }
   }
+  tenants: { maxActiveAnalyses: number }
   log: { level: Environment['LOG_LEVEL'], file?: string }
   mariadb: { url: string, poolSize: number }
   mongodb: { url: string }
@@ -246,6 +248,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       corsOrigins: e.CORS_ORIGINS.includes('*') ? '*' : e.CORS_ORIGINS,
       rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS }
     },
+    tenants: { maxActiveAnalyses: e.TENANT_MAX_ACTIVE_ANALYSES },
     log: { level: e.LOG_LEVEL, ...(e.LOG_FILE ? { file: e.LOG_FILE } : {}) },
     mariadb: { url: e.MARIADB_URL, poolSize: e.MARIADB_POOL_SIZE },
     mongodb: { url: e.MONGODB_URL },

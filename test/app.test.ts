@@ -4,8 +4,9 @@ import { waitFor } from './helpers/environment.js'
 
 t.test('HTTP surface', async (t) => {
   // A route with a JSON body schema, to see how body errors are answered.
-  const { app } = await testApp(t, { RATE_LIMIT_MAX: '8', RATE_LIMIT_WINDOW_MS: '60000' }, (app) => {
+  const { app, api } = await testApp(t, { RATE_LIMIT_MAX: '8', RATE_LIMIT_WINDOW_MS: '60000' }, (app) => {
     app.post('/echo', {
+      config: { access: 'public' },
       schema: { body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string' } } } }
     }, async (request) => request.body)
   })
@@ -18,7 +19,7 @@ t.test('HTTP surface', async (t) => {
 
   t.test('readiness checks every dependency for real', async (t) => {
     const body = await waitFor<ReturnType<typeof JSON.parse>>('all dependencies up', async () => {
-      const response = await app.inject({ url: '/health/ready' })
+      const response = await api({ url: '/health/ready' })
       return response.statusCode === 200 ? response.json() : undefined
     }, 20_000, 250)
     t.equal(body.status, 'ready')
@@ -29,6 +30,11 @@ t.test('HTTP surface', async (t) => {
       t.type(dependency.latency_ms, 'number')
     }
     t.match(body.dependencies.find((d: { name: string }) => d.name === 'mariadb').detail, /MariaDB/)
+
+    const anonymous = (await app.inject({ url: '/health/ready' })).json()
+    t.equal(anonymous.status, 'ready', 'open to probes without a key')
+    t.same(anonymous.dependencies, body.dependencies.map(({ name, status }: { name: string, status: string }) => ({ name, status })),
+      'without a key: names and states only, no versions, latencies or errors')
   })
 
   t.test('health checks are not rate limited', async (t) => {
@@ -51,7 +57,8 @@ t.test('HTTP surface', async (t) => {
   })
 
   t.test('errors have one stable JSON shape and no stack traces', async (t) => {
-    const notFound = await app.inject({ url: '/nope?x=1' })
+    t.equal((await app.inject({ url: '/nope?x=1' })).statusCode, 401, 'without a key even unknown routes are refused: nothing to map')
+    const notFound = await api({ url: '/nope?x=1' })
     t.equal(notFound.statusCode, 404)
     t.same(notFound.json(), { statusCode: 404, error: 'Not Found', message: 'Route GET /nope not found' })
 
@@ -98,7 +105,7 @@ t.test('HTTP surface', async (t) => {
   t.test('the rate limit answers 429 in the same error shape, unknown routes included', async (t) => {
     let limited
     for (let i = 0; i < 20 && !limited; i++) {
-      const response = await app.inject({ url: '/does-not-exist', remoteAddress: '10.0.0.9' })
+      const response = await api({ url: '/does-not-exist', remoteAddress: '10.0.0.9' })
       if (response.statusCode === 429) limited = response
     }
     t.ok(limited, 'a client over the limit is refused')

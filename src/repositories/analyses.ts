@@ -11,6 +11,7 @@ const ER_DUP_ENTRY = 1062
 export type AnalysisStatus = 'queued' | 'processing' | 'completed' | 'failed'
 
 export interface NewAnalysis {
+  tenantId: string
   userId: string
   sessionId: string
   s3Bucket: string
@@ -23,6 +24,7 @@ export interface NewAnalysis {
 
 export interface AnalysisRecord {
   id: string
+  tenantId: string
   userId: string
   sessionId: string
   idempotencyKey: string | null
@@ -47,50 +49,89 @@ export interface AnalysisRecord {
   completedAt: Date | null
 }
 
-/** The same recording in the same session hashes the same: one analysis for it. */
-export function sourceHash (bucket: string, key: string, sessionId: string): Buffer {
-  return crypto.createHash('sha256').update(JSON.stringify([bucket, key, sessionId])).digest()
+/** The same recording in the same session of the same tenant hashes the same: one analysis for it. */
+export function sourceHash (tenantId: string, bucket: string, key: string, sessionId: string): Buffer {
+  return crypto.createHash('sha256').update(JSON.stringify([tenantId, bucket, key, sessionId])).digest()
+}
+
+/** The tenant already has as many queued and running analyses as it may. */
+export class TenantAtCapacity extends Error {
+  constructor (readonly limit: number) {
+    super(`too many analyses in progress: this tenant may have ${limit} queued or processing at once; retry when one finishes`)
+    this.name = 'TenantAtCapacity'
+  }
 }
 
 export class AnalysisRepository {
   constructor (private readonly pool: Pool) {}
 
   /**
-   * Inserts a queued analysis, or returns the existing one for the same idempotency key (per
-   * user) or the same bucket/key/session. `created` tells which happened.
+   * Inserts a queued analysis, or returns the existing one for the same idempotency key or the
+   * same bucket/key/session (both per tenant); `created` tells which happened. A new analysis
+   * is refused with TenantAtCapacity when the tenant already has `maxActive` queued or
+   * processing: the tenant's row is locked while counting, so concurrent requests cannot
+   * both take the last place.
    */
-  async create (input: NewAnalysis): Promise<{ analysis: AnalysisRecord, created: boolean }> {
+  async create (input: NewAnalysis, maxActive = Infinity): Promise<{ analysis: AnalysisRecord, created: boolean }> {
+    const existing = await this.findExisting(input)
+    if (existing) return { analysis: existing, created: false }
     const id = crypto.randomUUID()
-    const hash = sourceHash(input.s3Bucket, input.s3Key, input.sessionId)
+    const connection = await this.pool.getConnection()
     try {
-      await this.pool.query(
+      await connection.beginTransaction()
+      if (Number.isFinite(maxActive)) {
+        await connection.query('SELECT id FROM tenants WHERE id = ? FOR UPDATE', [input.tenantId])
+        const [row] = await connection.query(
+          'SELECT COUNT(*) AS n FROM analyses WHERE tenant_id = ? AND status IN (\'queued\', \'processing\')', [input.tenantId])
+        if (Number(row.n) >= maxActive) throw new TenantAtCapacity(maxActive)
+      }
+      await connection.query(
         `INSERT INTO analyses
-           (id, user_id, session_id, idempotency_key, source_hash, s3_bucket, s3_key, s3_etag, s3_size, options)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [id, input.userId, input.sessionId, input.idempotencyKey ?? null, hash, input.s3Bucket, input.s3Key,
+           (id, tenant_id, user_id, session_id, idempotency_key, source_hash, s3_bucket, s3_key, s3_etag, s3_size, options)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [id, input.tenantId, input.userId, input.sessionId, input.idempotencyKey ?? null,
+          sourceHash(input.tenantId, input.s3Bucket, input.s3Key, input.sessionId), input.s3Bucket, input.s3Key,
           input.s3Etag ?? null, input.s3Size ?? null, JSON.stringify(input.options ?? {})])
+      await connection.commit()
       return { analysis: (await this.get(id))!, created: true }
     } catch (error) {
-      // Only a duplicate key means "already requested"; any other error is real.
+      await connection.rollback().catch(() => {})
+      // Only a duplicate key means "already requested" (a concurrent twin won); any other error is real.
       if ((error as { errno?: number }).errno !== ER_DUP_ENTRY) throw error
+    } finally {
+      await connection.release()
     }
-    const [row] = await this.pool.query(
-      `SELECT * FROM analyses WHERE (user_id = ? AND idempotency_key = ?) OR source_hash = ?
-       ORDER BY (idempotency_key <=> ?) DESC LIMIT 1`,
-      [input.userId, input.idempotencyKey ?? null, hash, input.idempotencyKey ?? null])
-    if (!row) throw new Error('analysis insert hit a duplicate key but no conflicting row was found')
-    return { analysis: toRecord(row), created: false }
+    const twin = await this.findExisting(input)
+    if (!twin) throw new Error('analysis insert hit a duplicate key but no conflicting row was found')
+    return { analysis: twin, created: false }
   }
 
+  /** The tenant's earlier analysis for the same idempotency key, else for the same bucket/key/session. */
+  async findExisting (input: Pick<NewAnalysis, 'tenantId' | 'idempotencyKey' | 's3Bucket' | 's3Key' | 'sessionId'>): Promise<AnalysisRecord | null> {
+    const [row] = await this.pool.query(
+      `SELECT * FROM analyses WHERE (tenant_id = ? AND idempotency_key = ?) OR source_hash = ?
+       ORDER BY (idempotency_key <=> ?) DESC LIMIT 1`,
+      [input.tenantId, input.idempotencyKey ?? null, sourceHash(input.tenantId, input.s3Bucket, input.s3Key, input.sessionId),
+        input.idempotencyKey ?? null])
+    return row ? toRecord(row) : null
+  }
+
+  /** Any analysis by id: for the jobs, which act for every tenant. */
   async get (id: string): Promise<AnalysisRecord | null> {
     const [row] = await this.pool.query('SELECT * FROM analyses WHERE id = ?', [id])
     return row ? toRecord(row) : null
   }
 
-  async listRecent (limit: number, userId?: string): Promise<AnalysisRecord[]> {
+  /** The analysis only if it belongs to the tenant: for callers, who must not see others'. */
+  async getOwned (tenantId: string, id: string): Promise<AnalysisRecord | null> {
+    const [row] = await this.pool.query('SELECT * FROM analyses WHERE id = ? AND tenant_id = ?', [id, tenantId])
+    return row ? toRecord(row) : null
+  }
+
+  async listRecent (tenantId: string, limit: number, userId?: string): Promise<AnalysisRecord[]> {
     const rows = userId === undefined
-      ? await this.pool.query('SELECT * FROM analyses ORDER BY created_at DESC, id DESC LIMIT ?', [limit])
-      : await this.pool.query('SELECT * FROM analyses WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?', [userId, limit])
+      ? await this.pool.query('SELECT * FROM analyses WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?', [tenantId, limit])
+      : await this.pool.query('SELECT * FROM analyses WHERE tenant_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?', [tenantId, userId, limit])
     return (rows as Row[]).map(toRecord)
   }
 
@@ -202,6 +243,7 @@ function toRecord (row: Row): AnalysisRecord {
   const json = <T>(v: unknown): T | null => (v === null || v === undefined ? null : (typeof v === 'string' ? JSON.parse(v) as T : v as T))
   return {
     id: String(row.id),
+    tenantId: String(row.tenant_id),
     userId: String(row.user_id),
     sessionId: String(row.session_id),
     idempotencyKey: str(row.idempotency_key),

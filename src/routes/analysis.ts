@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
 import {
   AnalyzeBody, AnalyzeHeaders, AnalyzeAccepted, AnalysisIdParams, AnalysisResponse, FramesQuery, FramesResponse,
@@ -11,28 +12,40 @@ import { decodeVoiceFrame, VOICE_KIND, type StoredVoiceFrame } from '../reposito
 import { EMOTIONS } from '../metrics/index.js'
 import { toAnalysisResponse, toRecentItem } from './analysis-views.js'
 
-const errors = { 400: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }
+
+/** Seconds a tenant at its cap of active analyses is asked to wait before trying again. */
+const RETRY_AT_CAPACITY_S = 30
 
 const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fastify, { config }) => {
-  const findAnalysis = async (id: string) => {
-    const analysis = await fastify.analyses.get(id)
+  const tenantOf = (request: FastifyRequest) => {
+    if (!request.principal) throw new Error('route without authentication') // the auth hook guarantees one
+    return request.principal.tenantId
+  }
+  // Another tenant's analysis answers exactly as an unknown id does, so ids cannot be probed.
+  const findAnalysis = async (request: FastifyRequest, id: string) => {
+    const analysis = await fastify.analyses.getOwned(tenantOf(request), id)
     if (!analysis) throw fastify.httpErrors.notFound(`analysis not found: ${id}`)
     return analysis
   }
 
   fastify.post('/analyze', {
+    config: { access: 'analyses:write' },
     schema: {
       tags: ['analysis'],
       summary: 'Start analysing a recording stored in S3',
-      description: 'Checks the object (exists, non-empty, under the size limit, a video within the length limit) and queues the analysis. The same Idempotency-Key, or the same bucket/key/session, returns the existing analysis instead of starting another.',
+      description: 'Checks that the location is one the key\'s tenant may use (403 otherwise, before any S3 call), then the object (exists, non-empty, under the size limit, a video within the limits) and queues the analysis. The same Idempotency-Key, or the same bucket/key/session, returns the existing analysis instead of starting another (both per tenant). A tenant at its cap of queued + processing analyses gets 429 with Retry-After. Needs the scope analyses:write.',
       body: AnalyzeBody,
       headers: AnalyzeHeaders,
       response: { 202: AnalyzeAccepted, 200: AnalyzeAccepted, ...errors }
     }
   }, async (request, reply) => {
     const body = request.body
+    const tenant = await fastify.tenants.getTenant(tenantOf(request))
+    if (!tenant) throw fastify.httpErrors.unauthorized('the API key\'s tenant no longer exists')
     try {
       const accepted = await acceptAnalysis({
+        tenant,
         s3Bucket: body.s3_bucket,
         s3Key: body.s3_key,
         userId: body.user_id,
@@ -51,24 +64,29 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
         created
       }
     } catch (error) {
-      if (error instanceof RequestRejected) throw fastify.httpErrors.createError(error.statusCode, error.message)
+      if (error instanceof RequestRejected) {
+        if (error.statusCode === 429) reply.header('retry-after', RETRY_AT_CAPACITY_S)
+        throw fastify.httpErrors.createError(error.statusCode, error.message)
+      }
       throw error
     }
   })
 
   fastify.get('/analysis/recent', {
+    config: { access: 'analyses:read' },
     schema: {
       tags: ['analysis'],
-      summary: 'The newest analyses, optionally of one user',
+      summary: 'The newest analyses of the caller\'s tenant, optionally of one user',
       querystring: RecentQuery,
       response: { 200: RecentResponse, ...errors }
     }
   }, async (request) => {
-    const rows = await fastify.analyses.listRecent(request.query.limit ?? 20, request.query.user_id)
+    const rows = await fastify.analyses.listRecent(tenantOf(request), request.query.limit ?? 20, request.query.user_id)
     return { analyses: rows.map(toRecentItem) }
   })
 
   fastify.get('/analysis/:id', {
+    config: { access: 'analyses:read' },
     schema: {
       tags: ['analysis'],
       summary: 'Status, progress and, once completed, the scores of an analysis',
@@ -76,7 +94,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
       response: { 200: AnalysisResponse, ...errors }
     }
   }, async (request) => {
-    const analysis = await findAnalysis(request.params.id)
+    const analysis = await findAnalysis(request, request.params.id)
     if (analysis.status !== 'completed') return toAnalysisResponse(analysis, null, [])
     const [scores, events, transcript] = await Promise.all([
       fastify.results.getScores(analysis.id), fastify.results.listEvents(analysis.id), fastify.results.getTranscript(analysis.id)
@@ -85,6 +103,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
   })
 
   fastify.get('/analysis/:id/frames', {
+    config: { access: 'analyses:read' },
     schema: {
       tags: ['analysis'],
       summary: 'Per-frame face signals (kind=face) or per-second voice signals (kind=voice), in time order, paginated',
@@ -93,7 +112,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
       response: { 200: FramesResponse, ...errors }
     }
   }, async (request) => {
-    const analysis = await findAnalysis(request.params.id)
+    const analysis = await findAnalysis(request, request.params.id)
     const { from, to, limit } = request.query
     const kind = request.query.kind ?? FACE_KIND
     if (from !== undefined && to !== undefined && to < from) throw fastify.httpErrors.badRequest('querystring/to must be >= from')
@@ -123,6 +142,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
   })
 
   fastify.get('/analysis/:id/llm-comment', {
+    config: { access: 'analyses:read' },
     schema: {
       tags: ['analysis'],
       summary: 'The coaching feedback: the YAML as written and its parsed structure',
@@ -131,7 +151,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
       response: { 200: FeedbackResponse, 409: ErrorResponse, ...errors }
     }
   }, async (request) => {
-    const analysis = await findAnalysis(request.params.id)
+    const analysis = await findAnalysis(request, request.params.id)
     const feedback = await fastify.results.getFeedback(analysis.id, request.query.language)
     if (!feedback) {
       if (analysis.status === 'completed') {

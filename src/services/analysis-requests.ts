@@ -1,9 +1,11 @@
 /**
- * Accepting an analysis request: the S3 object must exist, be non-empty and under the size
- * limit; when ffprobe can read its headers over a presigned URL it must be a video within the
- * length limit (else the job decides). The same request (Idempotency-Key, or the same
- * bucket/key/session) returns the existing analysis instead of starting another. The
- * estimate uses the video's duration and the real-time factor measured on recent analyses.
+ * Accepting an analysis request for a tenant: the location must be one the tenant may use
+ * (checked before any S3 call); a repeated request (the same Idempotency-Key, or the same
+ * bucket/key/session) returns the existing analysis without touching S3; otherwise the S3
+ * object must exist, be non-empty and under the size limit, and when ffprobe can read its
+ * headers over a presigned URL it must be a video within the limits (else the job decides).
+ * A tenant at its cap of queued + processing analyses gets 429. The estimate uses the video's
+ * duration and the real-time factor measured on recent analyses.
  */
 import type { Config } from '../config.js'
 import type { AnalysisRepository, AnalysisRecord } from '../repositories/analyses.js'
@@ -13,8 +15,12 @@ import { enqueueAnalysis, type AnalysisQueue } from '../queue/analysis-queue.js'
 import { probeUrl, MediaError } from '../media/ffprobe.js'
 import { checkMediaLimits, MediaLimitError } from '../media/limits.js'
 import { formatBytes } from '../format.js'
+import { checkLocation, LocationRefused } from '../auth/locations.js'
+import type { Tenant } from '../repositories/tenants.js'
+import { TenantAtCapacity } from '../repositories/analyses.js'
 
 export interface AnalysisRequest {
+  tenant: Tenant
   s3Bucket: string
   s3Key: string
   userId: string
@@ -29,16 +35,16 @@ export interface AcceptedAnalysis {
   estimatedCompletion: Date | null
 }
 
-/** A request the client must change: 422 with this message. */
+/** A request the client must change (or retry later: 429, 503), with this message. */
 export class RequestRejected extends Error {
-  constructor (readonly statusCode: 404 | 413 | 422 | 503, message: string) {
+  constructor (readonly statusCode: 403 | 404 | 413 | 422 | 429 | 503, message: string) {
     super(message)
     this.name = 'RequestRejected'
   }
 }
 
 export interface RequestDeps {
-  config: Pick<Config, 'limits' | 'ffmpeg' | 'queue'>
+  config: Pick<Config, 'limits' | 'ffmpeg' | 'queue' | 'tenants'>
   analyses: AnalysisRepository
   storage: ObjectStorage
   queue: AnalysisQueue
@@ -50,7 +56,25 @@ const DEFAULT_REALTIME_FACTOR = 2.5
 const ASSUMED_BITS_PER_SECOND = 1_500_000
 
 export async function acceptAnalysis (request: AnalysisRequest, deps: RequestDeps): Promise<AcceptedAnalysis> {
-  const { config, analyses, storage } = deps
+  const { config, analyses, storage, queue } = deps
+  try {
+    checkLocation(request.tenant.allowedLocations, request.s3Bucket, request.s3Key)
+  } catch (error) {
+    if (error instanceof LocationRefused) throw new RequestRejected(403, error.message)
+    throw error
+  }
+  const newAnalysis = {
+    tenantId: request.tenant.id,
+    userId: request.userId,
+    sessionId: request.sessionId,
+    s3Bucket: request.s3Bucket,
+    s3Key: request.s3Key,
+    ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+    options: request.options
+  }
+  const earlier = await analyses.findExisting(newAnalysis)
+  if (earlier) return await existingAnalysis(earlier, request, deps)
+
   const object = await headObject(storage, request.s3Bucket, request.s3Key)
   if (object.size === 0) throw new RequestRejected(422, `S3 object is empty: ${request.s3Bucket}/${request.s3Key}`)
   if (object.size > config.limits.maxVideoBytes) {
@@ -58,29 +82,50 @@ export async function acceptAnalysis (request: AnalysisRequest, deps: RequestDep
   }
   const durationS = await videoDuration(request, object.size, deps)
 
-  const { analysis, created } = await analyses.create({
-    userId: request.userId,
-    sessionId: request.sessionId,
-    s3Bucket: request.s3Bucket,
-    s3Key: request.s3Key,
-    ...(object.etag ? { s3Etag: object.etag } : {}),
-    s3Size: object.size,
-    ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
-    options: request.options
-  })
-  // Queued (new, or an earlier request whose enqueue failed): make sure the job exists. The job
-  // id is the analysis id, so this never queues an analysis twice.
-  if (analysis.status === 'queued') {
-    try {
-      await enqueueAnalysis(deps.queue, analysis.id)
-    } catch (error) {
-      throw new RequestRejected(503, `job queue unavailable (${(error as Error).message}); the analysis ${analysis.id} is recorded and will be queued when you retry`)
-    }
+  let created: Awaited<ReturnType<typeof analyses.create>>
+  try {
+    created = await analyses.create({
+      ...newAnalysis,
+      ...(object.etag ? { s3Etag: object.etag } : {}),
+      s3Size: object.size
+    }, request.tenant.maxActiveAnalyses ?? config.tenants.maxActiveAnalyses)
+  } catch (error) {
+    if (error instanceof TenantAtCapacity) throw new RequestRejected(429, error.message)
+    throw error
   }
+  if (!created.created) return await existingAnalysis(created.analysis, request, deps)
+  await ensureQueued(created.analysis, queue)
+  return { analysis: created.analysis, created: true, estimatedCompletion: await estimateCompletion(durationS, deps) }
+}
+
+/**
+ * An earlier identical request: its analysis (queued again if its enqueue had failed). The
+ * same Idempotency-Key with a different request is the caller's mistake, not a replay.
+ */
+async function existingAnalysis (analysis: AnalysisRecord, request: AnalysisRequest, deps: RequestDeps): Promise<AcceptedAnalysis> {
+  const same = analysis.s3Bucket === request.s3Bucket && analysis.s3Key === request.s3Key &&
+    analysis.sessionId === request.sessionId && analysis.userId === request.userId
+  if (!same && request.idempotencyKey !== undefined && analysis.idempotencyKey === request.idempotencyKey) {
+    throw new RequestRejected(422, `Idempotency-Key "${request.idempotencyKey}" was already used for a different request (analysis ${analysis.id} of ${analysis.s3Bucket}/${analysis.s3Key}); use a new key`)
+  }
+  await ensureQueued(analysis, deps.queue)
   const estimatedCompletion = analysis.status === 'queued' || analysis.status === 'processing'
-    ? await estimateCompletion(durationS ?? analysis.video?.durationS ?? null, deps)
+    ? await estimateCompletion(analysis.video?.durationS ?? null, deps)
     : null
-  return { analysis, created, estimatedCompletion }
+  return { analysis, created: false, estimatedCompletion }
+}
+
+/**
+ * A queued analysis (new, or an earlier request whose enqueue failed) must have its job. The
+ * job id is the analysis id, so this never queues an analysis twice.
+ */
+async function ensureQueued (analysis: AnalysisRecord, queue: AnalysisQueue): Promise<void> {
+  if (analysis.status !== 'queued') return
+  try {
+    await enqueueAnalysis(queue, analysis.id)
+  } catch (error) {
+    throw new RequestRejected(503, `job queue unavailable (${(error as Error).message}); the analysis ${analysis.id} is recorded and will be queued when you retry`)
+  }
 }
 
 async function headObject (storage: ObjectStorage, bucket: string, key: string) {

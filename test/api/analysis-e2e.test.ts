@@ -10,36 +10,28 @@ import t from 'tap'
 import { Value } from 'typebox/value'
 import type { TSchema } from 'typebox'
 import YAML from 'yaml'
-import { testApp } from '../helpers/app.js'
-import { waitFor, fixtures } from '../helpers/environment.js'
+import { testApp, pollUntilDone, type Api } from '../helpers/app.js'
+import { fixtures } from '../helpers/environment.js'
 import { spawnSync } from 'node:child_process'
 import { toWebm } from '../helpers/media.js'
 import { startStub } from '../helpers/openai-stub.js'
 import { AnalyzeAccepted, AnalysisResponse, FramesResponse, FeedbackResponse, RecentResponse } from '../../src/schemas/analysis.js'
 import { FACE_KIND } from '../../src/repositories/face-frame-codec.js'
-import type { App } from '../../src/app.js'
 
 function matches (t: { ok: (value: unknown, message: string) => unknown }, schema: TSchema, value: unknown, what: string): void {
   const problems = [...Value.Errors(schema, value)].slice(0, 3).map((e) => `${e.instancePath} ${e.message}`)
   t.ok(problems.length === 0, `${what} matches its schema${problems.length ? `: ${problems.join('; ')}` : ''}`)
 }
 
-export async function pollUntilDone (app: App, id: string, timeoutMs = 120_000): Promise<Record<string, unknown>> {
-  return waitFor(`analysis ${id} to finish`, async () => {
-    const body = (await app.inject({ url: `/analysis/${id}` })).json()
-    return body.status === 'completed' || body.status === 'failed' ? body : undefined
-  }, timeoutMs, 250)
-}
-
 t.test('a webm recording analysed end to end', async (t) => {
-  const { app, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', JOB_ATTEMPTS: '2' })
+  const { app, api, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', JOB_ATTEMPTS: '2' })
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'candor-e2e-'))
   t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
   const bucket = config.s3.uploadsBucket
   await storage.put(bucket, 'interviews/u1/answer-1.webm', await fs.readFile(toWebm('video/single_face.mp4', path.join(dir, 'a.webm'))), 'video/webm')
 
   const body = { s3_bucket: bucket, s3_key: 'interviews/u1/answer-1.webm', user_id: 'u1', session_id: 's1', options: { language: 'ko' } }
-  const posted = await app.inject({ method: 'POST', url: '/analyze', payload: body })
+  const posted = await api({ method: 'POST', url: '/analyze', payload: body })
   t.equal(posted.statusCode, 202, posted.body)
   const accepted = posted.json()
   matches(t, AnalyzeAccepted, accepted, 'the 202 reply')
@@ -48,7 +40,7 @@ t.test('a webm recording analysed end to end', async (t) => {
   t.ok(estimate > Date.now() && estimate < Date.now() + 120_000, 'completion estimated from the 2.4 s duration')
   t.equal(posted.headers.location, `/analysis/${accepted.analysis_id}`)
 
-  const done = await pollUntilDone(app, accepted.analysis_id)
+  const done = await pollUntilDone(api, accepted.analysis_id)
   t.equal(done.status, 'completed', JSON.stringify(done.error))
   matches(t, AnalysisResponse, done, 'GET /analysis/:id')
   t.match(done, {
@@ -77,7 +69,7 @@ t.test('a webm recording analysed end to end', async (t) => {
     const voice = done.voice_analysis as Record<string, unknown>
     t.match(voice, { has_audio: true, note: null, transcript: null, pauses: { count: Number }, pitch: Object })
     t.ok(typeof voice.speaking_ratio === 'number' && voice.speaking_ratio >= 0 && voice.speaking_ratio <= 1)
-    const frames = (await app.inject({ url: `/analysis/${accepted.analysis_id}/frames?kind=voice` })).json()
+    const frames = (await api({ url: `/analysis/${accepted.analysis_id}/frames?kind=voice` })).json()
     matches(t, FramesResponse, frames, 'a voice frames page')
     t.match(frames, { kind: 'voice', count: 3 }, 'one voice frame per second of the 2.4 s recording')
     t.same(frames.frames.map((f: { t_ms: number }) => f.t_ms), [0, 1000, 2000])
@@ -90,11 +82,11 @@ t.test('a webm recording analysed end to end', async (t) => {
     const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', path.join(fixtures, 'video/grid/lbbc2a.mpg'), '-an', '-c:v', 'libx264', '-preset', 'ultrafast', silent])
     t.equal(made.status, 0)
     await storage.put(bucket, 'interviews/u1/no-audio.mp4', await fs.readFile(silent))
-    const reply = await app.inject({ method: 'POST', url: '/analyze', payload: { ...body, s3_key: 'interviews/u1/no-audio.mp4', session_id: 's-silent' } })
-    const result = await pollUntilDone(app, reply.json().analysis_id)
+    const reply = await api({ method: 'POST', url: '/analyze', payload: { ...body, s3_key: 'interviews/u1/no-audio.mp4', session_id: 's-silent' } })
+    const result = await pollUntilDone(api, reply.json().analysis_id)
     t.equal(result.status, 'completed')
     t.match(result, { video: { has_audio: false, audio_codec: null }, voice_analysis: { has_audio: false, note: 'no audio track: voice not analysed', syllables: null, pitch: null } })
-    const frames = (await app.inject({ url: `/analysis/${reply.json().analysis_id}/frames?kind=voice` })).json()
+    const frames = (await api({ url: `/analysis/${reply.json().analysis_id}/frames?kind=voice` })).json()
     t.equal(frames.count, 0, 'no voice frames')
   })
 
@@ -102,7 +94,7 @@ t.test('a webm recording analysed end to end', async (t) => {
     const seen: number[] = []
     let from: number | null = 0
     while (from !== null) {
-      const page: Awaited<ReturnType<App['inject']>> = await app.inject({ url: `/analysis/${accepted.analysis_id}/frames?from=${from}&limit=30` })
+      const page: Awaited<ReturnType<Api>> = await api({ url: `/analysis/${accepted.analysis_id}/frames?from=${from}&limit=30` })
       t.equal(page.statusCode, 200)
       matches(t, FramesResponse, page.json(), 'a frames page')
       seen.push(...page.json().frames.map((f: { t_ms: number }) => f.t_ms))
@@ -110,45 +102,45 @@ t.test('a webm recording analysed end to end', async (t) => {
     }
     t.equal(seen.length, 72)
     t.ok(seen.every((v, i) => i === 0 || v > seen[i - 1]!), 'strictly increasing times')
-    const window = (await app.inject({ url: `/analysis/${accepted.analysis_id}/frames?from=1000&to=1500` })).json()
+    const window = (await api({ url: `/analysis/${accepted.analysis_id}/frames?from=1000&to=1500` })).json()
     t.same(window.frames.map((f: { t_ms: number }) => f.t_ms), seen.filter((v) => v >= 1000 && v <= 1500), 'a time window, both ends included')
-    const bad = await app.inject({ url: `/analysis/${accepted.analysis_id}/frames?from=500&to=100` })
+    const bad = await api({ url: `/analysis/${accepted.analysis_id}/frames?from=500&to=100` })
     t.equal(bad.statusCode, 400)
   })
 
   t.test('the coaching feedback', async (t) => {
-    const reply = await app.inject({ url: `/analysis/${accepted.analysis_id}/llm-comment` })
+    const reply = await api({ url: `/analysis/${accepted.analysis_id}/llm-comment` })
     t.equal(reply.statusCode, 200, reply.body)
     const comment = reply.json()
     matches(t, FeedbackResponse, comment, 'GET /analysis/:id/llm-comment')
     t.match(comment, { language: 'ko', source: 'rules', model: null, fallback_reason: null })
     t.same(YAML.parse(comment.yaml), comment.feedback, 'the stored YAML parses to the stored structure')
     t.match(comment.yaml, /[\uac00-\ud7a3]/, 'written in Korean')
-    const english = await app.inject({ url: `/analysis/${accepted.analysis_id}/llm-comment?language=en` })
+    const english = await api({ url: `/analysis/${accepted.analysis_id}/llm-comment?language=en` })
     t.equal(english.statusCode, 404, 'no English feedback was written for this analysis')
   })
 
   t.test('the same request does not start a second analysis', async (t) => {
-    const again = await app.inject({ method: 'POST', url: '/analyze', payload: body })
+    const again = await api({ method: 'POST', url: '/analyze', payload: body })
     t.equal(again.statusCode, 200)
     t.match(again.json(), { analysis_id: accepted.analysis_id, status: 'completed', created: false })
-    const keyed = await app.inject({ method: 'POST', url: '/analyze', headers: { 'idempotency-key': 'retry-42' }, payload: { ...body, session_id: 's2' } })
+    const keyed = await api({ method: 'POST', url: '/analyze', headers: { 'idempotency-key': 'retry-42' }, payload: { ...body, session_id: 's2' } })
     t.equal(keyed.statusCode, 202)
-    const keyedAgain = await app.inject({ method: 'POST', url: '/analyze', headers: { 'idempotency-key': 'retry-42' }, payload: { ...body, session_id: 's2' } })
+    const keyedAgain = await api({ method: 'POST', url: '/analyze', headers: { 'idempotency-key': 'retry-42' }, payload: { ...body, session_id: 's2' } })
     t.equal(keyedAgain.json().analysis_id, keyed.json().analysis_id, 'the Idempotency-Key returns the first analysis')
-    await pollUntilDone(app, keyed.json().analysis_id)
+    await pollUntilDone(api, keyed.json().analysis_id)
   })
 
   t.test('recent analyses, newest first', async (t) => {
-    const recent = (await app.inject({ url: '/analysis/recent?user_id=u1&limit=5' })).json()
+    const recent = (await api({ url: '/analysis/recent?user_id=u1&limit=5' })).json()
     matches(t, RecentResponse, recent, 'GET /analysis/recent')
     t.equal(recent.analyses.length, 3)
     t.ok(recent.analyses[0].created_at >= recent.analyses[1].created_at)
-    t.equal((await app.inject({ url: '/analysis/recent?limit=500' })).statusCode, 400, 'the limit is bounded')
+    t.equal((await api({ url: '/analysis/recent?limit=500' })).statusCode, 400, 'the limit is bounded')
   })
 
   t.test('OpenAPI documents every route', async (t) => {
-    const spec = (await app.inject({ url: '/docs/json' })).json()
+    const spec = (await api({ url: '/docs/json' })).json()
     for (const route of ['/analyze', '/analysis/{id}', '/analysis/{id}/frames', '/analysis/{id}/llm-comment', '/analysis/recent']) {
       t.ok(spec.paths[route], `${route} documented`)
     }
@@ -171,18 +163,18 @@ improvements:
 scores: { eye_contact: 1, expression: 1, composure: 1, presence: 1 }
 `
   const stub = await startStub(t, () => ({ content: reply, model: 'gpt-4o-2024-08-06' }))
-  const { app, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: stub.baseUrl })
+  const { api, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: stub.baseUrl })
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'candor-llm-'))
   t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
   await storage.put(config.s3.uploadsBucket, 'clip.webm', await fs.readFile(toWebm('video/grid/lbbc2a.mpg', path.join(dir, 'clip.webm'), 'vp9')))
-  const posted = await app.inject({ method: 'POST', url: '/analyze', payload: { s3_bucket: config.s3.uploadsBucket, s3_key: 'clip.webm', user_id: 'u9', session_id: 's9' } })
-  const done = await pollUntilDone(app, posted.json().analysis_id)
+  const posted = await api({ method: 'POST', url: '/analyze', payload: { s3_bucket: config.s3.uploadsBucket, s3_key: 'clip.webm', user_id: 'u9', session_id: 's9' } })
+  const done = await pollUntilDone(api, posted.json().analysis_id)
   t.equal(done.status, 'completed', JSON.stringify(done.error))
   t.match(done.video, { video_codec: 'vp9', audio_codec: 'opus' })
   t.equal(stub.requests.length, 1, 'one LLM request')
   t.equal(stub.requests[0]!.body.model, 'gpt-4o', 'the configured model')
   t.match(stub.requests[0]!.body.messages.at(-1)!.content, /eye contact/i, 'the analysis facts were sent')
-  const comment = (await app.inject({ url: `/analysis/${posted.json().analysis_id}/llm-comment` })).json()
+  const comment = (await api({ url: `/analysis/${posted.json().analysis_id}/llm-comment` })).json()
   t.match(comment, { source: 'llm', model: 'gpt-4o-2024-08-06', language: 'en', fallback_reason: null })
   const computed = (done.category_scores as Record<string, number>)
   t.same(comment.feedback.scores, computed, 'the stored scores are the computed ones, not the model\'s')

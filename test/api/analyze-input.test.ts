@@ -6,14 +6,16 @@ import { testApp } from '../helpers/app.js'
 import { fixtures } from '../helpers/environment.js'
 
 t.test('bad input is refused with a message naming what is wrong', async (t) => {
-  const { app, config, storage } = await testApp(t, { MAX_VIDEO_BYTES: '400KiB' })
+  const { app, api, config, storage } = await testApp(t, { MAX_VIDEO_BYTES: '400KiB' })
   const bucket = config.s3.uploadsBucket
+  // Allowed a bucket that does not exist, to see S3's own answer.
+  await app.tenants.upsertTenant('tenant-a', { allowedLocations: [{ bucket, prefix: '' }, { bucket: 'candor-no-such-bucket', prefix: '' }] })
   await storage.put(bucket, 'text.webm', 'not a video, just text\n'.repeat(50))
   await storage.put(bucket, 'empty.webm', '')
   await storage.put(bucket, 'big.mp4', await fs.readFile(path.join(fixtures, 'video/sad_to_happy_pexels.mp4')))
   await storage.put(bucket, 'audio.webm', await fs.readFile(path.join(fixtures, 'audio/jfk.wav')))
   const valid = { s3_bucket: bucket, s3_key: 'x.webm', user_id: 'u', session_id: 's' }
-  const post = (payload: unknown) => app.inject({ method: 'POST', url: '/analyze', payload: payload as object })
+  const post = (payload: unknown) => api({ method: 'POST', url: '/analyze', payload: payload as object })
 
   const cases: Array<[string, unknown, number, RegExp]> = [
     ['missing field', { s3_bucket: bucket, s3_key: 'x.webm', user_id: 'u' }, 400, /body must have required property 'session_id'/],
@@ -33,15 +35,15 @@ t.test('bad input is refused with a message naming what is wrong', async (t) => 
     t.equal(reply.statusCode, status, `${what}: ${reply.body}`)
     t.match(reply.json(), { statusCode: status, error: String, message }, what)
   }
-  const wrongType = await app.inject({ method: 'POST', url: '/analyze', headers: { 'content-type': 'text/plain' }, payload: 'hello' })
+  const wrongType = await api({ method: 'POST', url: '/analyze', headers: { 'content-type': 'text/plain' }, payload: 'hello' })
   t.equal(wrongType.statusCode, 415)
   const [{ n }] = await app.mariadb.query('SELECT COUNT(*) AS n FROM analyses')
   t.equal(Number(n), 0, 'nothing was recorded for refused requests')
 
-  t.equal((await app.inject({ url: '/analysis/00000000-0000-4000-8000-000000000000' })).statusCode, 404)
-  t.match((await app.inject({ url: '/analysis/00000000-0000-4000-8000-000000000000' })).json(), { message: 'analysis not found: 00000000-0000-4000-8000-000000000000' })
-  t.equal((await app.inject({ url: '/analysis/not-a-uuid' })).statusCode, 400)
-  t.equal((await app.inject({ url: '/analysis/00000000-0000-4000-8000-000000000000/frames' })).statusCode, 404)
-  t.equal((await app.inject({ url: '/analysis/00000000-0000-4000-8000-000000000000/llm-comment' })).statusCode, 404)
-  t.equal((await app.inject({ url: '/analysis/recent?limit=0' })).statusCode, 400)
+  t.equal((await api({ url: '/analysis/00000000-0000-4000-8000-000000000000' })).statusCode, 404)
+  t.match((await api({ url: '/analysis/00000000-0000-4000-8000-000000000000' })).json(), { message: 'analysis not found: 00000000-0000-4000-8000-000000000000' })
+  t.equal((await api({ url: '/analysis/not-a-uuid' })).statusCode, 400)
+  t.equal((await api({ url: '/analysis/00000000-0000-4000-8000-000000000000/frames' })).statusCode, 404)
+  t.equal((await api({ url: '/analysis/00000000-0000-4000-8000-000000000000/llm-comment' })).statusCode, 404)
+  t.equal((await api({ url: '/analysis/recent?limit=0' })).statusCode, 400)
 })

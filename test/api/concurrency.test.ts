@@ -11,7 +11,7 @@ import { waitFor } from '../helpers/environment.js'
 import { toWebm } from '../helpers/media.js'
 
 t.test('20 concurrent POST /analyze', async (t) => {
-  const { app, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', WORKER_CONCURRENCY: '2', JOB_ATTEMPTS: '2' })
+  const { app, api, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', WORKER_CONCURRENCY: '2', JOB_ATTEMPTS: '2' })
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'candor-many-'))
   t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
   const bucket = config.s3.uploadsBucket
@@ -22,7 +22,7 @@ t.test('20 concurrent POST /analyze', async (t) => {
     i % 7 === 3 ? webm.subarray(0, Math.floor(webm.length * 0.3)) : webm, 'video/webm')))
 
   const started = Date.now()
-  const replies = await Promise.all(keys.map((key, i) => app.inject({
+  const replies = await Promise.all(keys.map((key, i) => api({
     method: 'POST',
     url: '/analyze',
     payload: { s3_bucket: bucket, s3_key: key, user_id: `u${i % 4}`, session_id: `s${i}`, options: { fps: 10, emotion_fps: 2 } }
@@ -37,7 +37,7 @@ t.test('20 concurrent POST /analyze', async (t) => {
   const final = await waitFor('all 20 analyses to finish', async () => {
     const bodies = await Promise.all(ids.map(async (id) => {
       const before = performance.now()
-      const reply = await app.inject({ url: `/analysis/${id}` })
+      const reply = await api({ url: `/analysis/${id}` })
       slowestReadMs = Math.max(slowestReadMs, performance.now() - before)
       reads++
       if (reply.statusCode !== 200) throw new Error(`GET /analysis/${id} answered ${reply.statusCode}`)

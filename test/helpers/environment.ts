@@ -7,6 +7,7 @@ import crypto from 'node:crypto'
 import { Redis } from 'ioredis'
 import mariadb from 'mariadb'
 import { loadConfig, LOCAL_S3_ENV, type Config } from '../../src/config.js'
+import type { DestinationStream } from 'pino'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { ObjectStorage, createS3Client } from '../../src/storage/object-storage.js'
 import { parseMariaDbUrl } from '../../src/db/mariadb.js'
@@ -31,7 +32,7 @@ export interface TestEnvironment {
  * A config pointing at isolated resources, with those resources created (bucket) or scheduled
  * for removal (database, keys, bucket) when the test ends.
  */
-export async function testEnvironment (t: TestContext, options: { mongo?: boolean, env?: Record<string, string> } = {}): Promise<TestEnvironment> {
+export async function testEnvironment (t: TestContext, options: { mongo?: boolean, env?: Record<string, string>, logTo?: DestinationStream } = {}): Promise<TestEnvironment> {
   const name = uniqueName('candor_test')
   // Without `mongo`, MONGODB_URL points nowhere useful: tests that need MongoDB ask for it.
   const mongoUrl = options.mongo ? await mongoUrlFor(t, name) : 'mongodb://127.0.0.1:1/unused'
@@ -61,7 +62,7 @@ export async function testEnvironment (t: TestContext, options: { mongo?: boolea
     await dropDatabase(config.mariadb.url).catch(() => {})
     await deleteRedisKeys(config.redis.url, config.queue.prefix).catch(() => {})
   })
-  return { config, env, logger: createLogger(config), storage }
+  return { config, env, logger: createLogger(config, 'candor', options.logTo), storage }
 }
 
 async function mongoUrlFor (t: TestContext, database: string): Promise<string> {

@@ -23,7 +23,7 @@ t.test('analysis jobs run in a sandboxed worker against real Redis, S3 and Maria
   const bucket = config.s3.uploadsBucket
 
   async function analyse (key: string): Promise<AnalysisRecord> {
-    const { analysis } = await analyses.create({ userId: 'u', sessionId: 's', s3Bucket: bucket, s3Key: key })
+    const { analysis } = await analyses.create({ tenantId: 'tenant-a', userId: 'u', sessionId: 's', s3Bucket: bucket, s3Key: key })
     await enqueueAnalysis(queue, analysis.id)
     return waitFor(`analysis of ${key} to finish`, async () => {
       const row = await analyses.get(analysis.id)

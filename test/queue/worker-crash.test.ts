@@ -45,7 +45,7 @@ t.test('kill -9 mid-job: picked up again and completed with the same results', a
 
   const key = 'long/pexels.mp4'
   await storage.put(config.s3.uploadsBucket, key, await fs.readFile(path.join(fixtures, 'video/sad_to_happy_pexels.mp4')))
-  const { analysis } = await analyses.create({ userId: 'u', sessionId: 's', s3Bucket: config.s3.uploadsBucket, s3Key: key })
+  const { analysis } = await analyses.create({ tenantId: 'tenant-a', userId: 'u', sessionId: 's', s3Bucket: config.s3.uploadsBucket, s3Key: key })
 
   workers.push(startWorker(env))
   await enqueueAnalysis(queue, analysis.id)

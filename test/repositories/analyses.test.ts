@@ -1,7 +1,8 @@
 import t from 'tap'
 import { createPool } from '../../src/db/mariadb.js'
 import { migrate } from '../../src/db/migrate.js'
-import { AnalysisRepository } from '../../src/repositories/analyses.js'
+import { AnalysisRepository, TenantAtCapacity } from '../../src/repositories/analyses.js'
+import { TenantRepository } from '../../src/repositories/tenants.js'
 import { testEnvironment } from '../helpers/environment.js'
 
 t.test('analysis lifecycle in MariaDB', async (t) => {
@@ -10,7 +11,7 @@ t.test('analysis lifecycle in MariaDB', async (t) => {
   const pool = createPool(config.mariadb.url, 4)
   t.teardown(() => pool.end())
   const analyses = new AnalysisRepository(pool)
-  const request = { userId: 'u1', sessionId: 's1', s3Bucket: 'b', s3Key: 'interviews/a.webm', options: { language: 'ko' } }
+  const request = { tenantId: 'acme', userId: 'u1', sessionId: 's1', s3Bucket: 'b', s3Key: 'interviews/a.webm', options: { language: 'ko' } }
 
   const first = await analyses.create(request)
   t.equal(first.created, true)
@@ -30,8 +31,12 @@ t.test('analysis lifecycle in MariaDB', async (t) => {
   const keyedAgain = await analyses.create({ ...request, s3Key: 'c.webm', idempotencyKey: 'k-1' })
   t.equal(keyedAgain.created, false, 'the same idempotency key returns the first analysis')
   t.equal(keyedAgain.analysis.id, keyed.analysis.id)
-  const otherUser = await analyses.create({ ...request, userId: 'u2', s3Key: 'd.webm', idempotencyKey: 'k-1' })
-  t.equal(otherUser.created, true, 'idempotency keys are scoped per user')
+  const sameKeyOtherUser = await analyses.create({ ...request, userId: 'u2', s3Key: 'd.webm', idempotencyKey: 'k-1' })
+  t.equal(sameKeyOtherUser.analysis.id, keyed.analysis.id, 'idempotency keys are scoped per tenant, not per user')
+  const otherTenant = await analyses.create({ ...request, tenantId: 'globex', s3Key: 'b.webm', idempotencyKey: 'k-1' })
+  t.equal(otherTenant.created, true, 'another tenant\'s identical key and object is its own analysis')
+  const otherUser = await analyses.create({ ...request, userId: 'u2', s3Key: 'd.webm' })
+  t.equal(otherUser.created, true)
 
   const concurrent = await Promise.all(Array.from({ length: 8 }, () => analyses.create({ ...request, s3Key: 'race.webm' })))
   t.equal(concurrent.filter((c) => c.created).length, 1, 'eight concurrent identical requests create one analysis')
@@ -68,9 +73,29 @@ t.test('analysis lifecycle in MariaDB', async (t) => {
   t.equal(failed.status, 'failed')
   t.equal(failed.errorMessage, 'not a video: no video stream')
 
-  const recent = await analyses.listRecent(3)
+  const recent = await analyses.listRecent('acme', 3)
   t.equal(recent.length, 3)
   t.ok(recent[0]!.createdAt >= recent[1]!.createdAt && recent[1]!.createdAt >= recent[2]!.createdAt, 'newest first')
-  t.ok((await analyses.listRecent(50, 'u2')).every((a) => a.userId === 'u2'))
+  t.ok((await analyses.listRecent('acme', 50, 'u2')).every((a) => a.userId === 'u2'))
+  t.same((await analyses.listRecent('globex', 50)).map((a) => a.id), [otherTenant.analysis.id], 'a tenant lists only its own')
   t.equal(await analyses.get('00000000-0000-0000-0000-000000000000'), null)
+  t.equal(await analyses.getOwned('globex', id), null, 'another tenant\'s analysis is not found')
+  t.equal((await analyses.getOwned('acme', id))?.id, id)
+})
+
+t.test('a tenant\'s cap on queued + processing analyses holds under concurrency', async (t) => {
+  const { config } = await testEnvironment(t)
+  await migrate(config.mariadb.url)
+  const pool = createPool(config.mariadb.url, 8)
+  t.teardown(() => pool.end())
+  const analyses = new AnalysisRepository(pool)
+  await new TenantRepository(pool).upsertTenant('capped')
+  const create = (i: number) => analyses.create({ tenantId: 'capped', userId: 'u', sessionId: `s${i}`, s3Bucket: 'b', s3Key: 'k.webm' }, 3)
+    .then((r) => r.analysis.id, (error: unknown) => error)
+  const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => create(i)))
+  const ids = outcomes.filter((o): o is string => typeof o === 'string')
+  t.equal(ids.length, 3, 'exactly the cap is admitted out of 10 concurrent requests')
+  t.ok(outcomes.filter((o) => typeof o !== 'string').every((o) => o instanceof TenantAtCapacity), 'the rest are refused as over capacity')
+  await analyses.markFailed(ids[0]!, 'test', 'done')
+  t.type(await create(99), 'string', 'a finished analysis frees its place')
 })

@@ -14,6 +14,18 @@ export default fp(async (fastify) => {
         description: 'Analyses recorded interview and presentation videos: face, gaze, blinks, emotion, voice, and structured coaching feedback.',
         version: '0.1.0'
       },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'cnd_<id>_<secret>',
+            description: 'An API key from `npm run keys -- create --tenant <name>`, sent as `Authorization: Bearer <key>`.'
+          }
+        }
+      },
+      // Every route needs a key unless it says otherwise (health: security []).
+      security: [{ apiKey: [] }],
       tags: [
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'analysis', description: 'Video analyses and their results' }
