@@ -26,7 +26,9 @@ export function startAnalysisWorker (config: Config, logger: Logger, analyses: A
     connection: { ...redisOptions(config.redis.url), maxRetriesPerRequest: null },
     concurrency: config.queue.concurrency,
     lockDuration: config.queue.lockMs,
-    stalledInterval: config.queue.lockMs,
+    // A live worker renews its locks every lockMs/2. Checking as often takes a dead worker's job
+    // back between lockMs/2 and 1.5 x lockMs after the death (with lockMs: up to 2 x lockMs).
+    stalledInterval: Math.max(500, Math.round(config.queue.lockMs / 2)),
     maxStalledCount: MAX_STALLED_COUNT,
     useWorkerThreads: false,
     workerForkOptions: { env: childProcessEnv(config) }

@@ -1,5 +1,6 @@
 import net from 'node:net'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { projectRoot } from '../../src/config.js'
 import { waitFor } from './environment.js'
 
 export async function freePort (): Promise<number> {
@@ -62,4 +63,19 @@ export class Relay {
     for (const socket of this.sockets) socket.destroy()
     await new Promise((resolve) => this.server?.close(resolve) ?? resolve(undefined))
   }
+}
+
+/**
+ * `npm run worker` in its own process group, so killGroup reaches its sandboxed job children
+ * too. Its logs go to stderr unless LOG_LEVEL is silent.
+ */
+export function startWorkerProcess (env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    cwd: projectRoot, env, detached: true, stdio: env.LOG_LEVEL === 'silent' ? 'ignore' : ['ignore', 2, 2]
+  })
+}
+
+/** kill -9 of the whole process group, as when a machine dies. */
+export function killGroup (child: ChildProcess): void {
+  try { process.kill(-child.pid!, 'SIGKILL') } catch { /* already gone */ }
 }
