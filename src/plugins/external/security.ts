@@ -9,6 +9,9 @@ export default fp<{ config: Config }>(async (fastify, { config }) => {
   await fastify.register(cors, {
     origin: config.http.corsOrigins,
     methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    // An OPTIONS without Origin or Access-Control-Request-Method is answered like a preflight
+    // (204) instead of with a text/plain 400 outside the API's error shape; browsers always send both.
+    strictPreflight: false,
     exposedHeaders: ['x-request-id', 'retry-after']
   })
 }, { name: 'security' })
