@@ -93,7 +93,10 @@ export class AnalysisRepository {
           sourceHash(input.tenantId, input.s3Bucket, input.s3Key, input.sessionId), input.s3Bucket, input.s3Key,
           input.s3Etag ?? null, input.s3Size ?? null, JSON.stringify(input.options ?? {})])
       await connection.commit()
-      return { analysis: (await this.get(id))!, created: true }
+      // On this connection: asking the pool for another while holding one deadlocks when
+      // every connection is held by a create.
+      const [row] = await connection.query('SELECT * FROM analyses WHERE id = ?', [id])
+      return { analysis: toRecord(row), created: true }
     } catch (error) {
       await connection.rollback().catch(() => {})
       // Only a duplicate key means "already requested" (a concurrent twin won); any other error is real.
