@@ -3,24 +3,11 @@
  * reason at once, ffmpeg (frames and audio) is killed, and the same engine analyses the next
  * video correctly, whether its worker threads drained or had to be replaced.
  */
-import fs from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
 import { analyzeFixture, sharedEngine, tools } from '../helpers/engine.js'
 import { fixtures, waitFor } from '../helpers/environment.js'
-
-/** ffmpeg and ffprobe processes whose parent is this test process. */
-async function mediaChildren (): Promise<number[]> {
-  const found: number[] = []
-  for (const name of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    const stat = await fs.readFile(`/proc/${name}/stat`, 'utf8').catch(() => '')
-    const command = /\((.*)\)/.exec(stat)?.[1]
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-    if (parent === process.pid && (command === 'ffmpeg' || command === 'ffprobe')) found.push(Number(name))
-  }
-  return found
-}
+import { mediaChildren } from '../helpers/processes.js'
 
 t.test('an aborted analysis stops its ffmpeg and leaves the engine ready', async (t) => {
   const engine = await sharedEngine()

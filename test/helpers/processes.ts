@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises'
 import net from 'node:net'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { projectRoot } from '../../src/config.js'
@@ -67,15 +68,30 @@ export class Relay {
 
 /**
  * `npm run worker` in its own process group, so killGroup reaches its sandboxed job children
- * too. Its logs go to stderr unless LOG_LEVEL is silent.
+ * too. Its logs (and its job children's) go to `logFd` if given, else to stderr unless
+ * LOG_LEVEL is silent.
  */
-export function startWorkerProcess (env: NodeJS.ProcessEnv): ChildProcess {
+export function startWorkerProcess (env: NodeJS.ProcessEnv, logFd?: number): ChildProcess {
+  const output = logFd ?? (env.LOG_LEVEL === 'silent' ? 'ignore' : 2)
   return spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    cwd: projectRoot, env, detached: true, stdio: env.LOG_LEVEL === 'silent' ? 'ignore' : ['ignore', 2, 2]
+    cwd: projectRoot, env, detached: true, stdio: ['ignore', output, output]
   })
 }
 
 /** kill -9 of the whole process group, as when a machine dies. */
 export function killGroup (child: ChildProcess): void {
   try { process.kill(-child.pid!, 'SIGKILL') } catch { /* already gone */ }
+}
+
+/** ffmpeg and ffprobe processes whose parent is this test process (to prove none is left running). */
+export async function mediaChildren (): Promise<number[]> {
+  const found: number[] = []
+  for (const name of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    const stat = await fs.readFile(`/proc/${name}/stat`, 'utf8').catch(() => '')
+    const command = /\((.*)\)/.exec(stat)?.[1]
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    if (parent === process.pid && (command === 'ffmpeg' || command === 'ffprobe')) found.push(Number(name))
+  }
+  return found
 }

@@ -20,24 +20,12 @@ import { runAnalysisJob, type AnalysisJobDeps } from '../../src/jobs/analyze-vid
 import { describeFailure } from '../../src/jobs/failure.js'
 import { testEnvironment, waitFor, fixtures } from '../helpers/environment.js'
 import { sharedEngine } from '../helpers/engine.js'
+import { mediaChildren } from '../helpers/processes.js'
 import {
   declaredSize, tenHoursOfTinyFrames, statedFrameRate, unstatedFrameRate, manyStreams, growingFrames, statedFramesOverTime
 } from '../helpers/hostile-media.js'
 
 const control = { finalAttempt: false, reportProgress: async () => {} }
-
-/** ffmpeg and ffprobe processes whose parent is this test process. */
-async function mediaChildren (): Promise<number[]> {
-  const found: number[] = []
-  for (const name of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    const stat = await fs.readFile(`/proc/${name}/stat`, 'utf8').catch(() => '')
-    const command = /\((.*)\)/.exec(stat)?.[1]
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-    if (parent === process.pid && (command === 'ffmpeg' || command === 'ffprobe')) found.push(Number(name))
-  }
-  return found
-}
 
 t.test('hostile files fail fast, once, with the limit named, and leave nothing behind', async (t) => {
   const { config, env, storage, logger } = await testEnvironment(t, { mongo: true })

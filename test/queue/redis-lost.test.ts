@@ -4,20 +4,16 @@
  * The reconciler of a worker process started afterwards finds it: re-queued while attempts
  * remain, and then completed exactly once; failed with the reason once they are spent.
  */
-import fs from 'node:fs/promises'
-import path from 'node:path'
-import type { ChildProcess } from 'node:child_process'
 import t, { type Test } from 'tap'
-import { createPool, type Pool } from '../../src/db/mariadb.js'
-import { createMongo } from '../../src/db/mongo.js'
-import { migrate } from '../../src/db/migrate.js'
-import { AnalysisRepository, type AnalysisRecord } from '../../src/repositories/analyses.js'
-import { FrameStore, BUCKET_SIZE } from '../../src/repositories/frame-store.js'
+import type { Pool } from '../../src/db/mariadb.js'
+import type { AnalysisRepository, AnalysisRecord } from '../../src/repositories/analyses.js'
+import { BUCKET_SIZE, type FrameStore } from '../../src/repositories/frame-store.js'
 import { FACE_KIND } from '../../src/repositories/face-frame-codec.js'
 import { VOICE_KIND } from '../../src/repositories/voice-frame-codec.js'
-import { createAnalysisQueue, enqueueAnalysis, type AnalysisQueue } from '../../src/queue/analysis-queue.js'
-import { testEnvironment, waitFor, fixtures, type TestEnvironment } from '../helpers/environment.js'
-import { freePort, PrivateRedis, startWorkerProcess, killGroup } from '../helpers/processes.js'
+import type { AnalysisQueue } from '../../src/queue/analysis-queue.js'
+import { testEnvironment, waitFor, type TestEnvironment } from '../helpers/environment.js'
+import { freePort, PrivateRedis, killGroup } from '../helpers/processes.js'
+import { workerTestbed } from '../helpers/workers.js'
 
 interface Scenario extends TestEnvironment {
   analyses: AnalysisRepository
@@ -39,27 +35,10 @@ async function killWorkerThenLoseRedis (t: Test, jobAttempts: number, killAtProg
     mongo: true,
     env: { REDIS_URL: redis.url, JOB_ATTEMPTS: String(jobAttempts), JOB_LOCK_MS: '2000', RECONCILE_INTERVAL_MS: '1000', RECONCILE_STALE_MS: '3000' }
   })
-  const { config, env, storage } = environment
-  await migrate(config.mariadb.url)
-  const pool = createPool(config.mariadb.url, 2)
-  const mongo = createMongo(config.mongodb.url)
-  const queue = createAnalysisQueue(config)
-  queue.on('error', () => {}) // Redis goes away on purpose
-  const workers: ChildProcess[] = []
-  t.teardown(async () => {
-    workers.forEach(killGroup)
-    await queue.close()
-    await mongo.client.close()
-    await pool.end()
-  })
-  const analyses = new AnalysisRepository(pool)
-  const row = async (id: string) => (await analyses.get(id))!
-
-  const key = 'long/pexels.mp4'
-  await storage.put(config.s3.uploadsBucket, key, await fs.readFile(path.join(fixtures, 'video/sad_to_happy_pexels.mp4')))
-  const { analysis } = await analyses.create({ tenantId: 'tenant-a', userId: 'u', sessionId: 's', s3Bucket: config.s3.uploadsBucket, s3Key: key })
-  workers.push(startWorkerProcess(env))
-  await enqueueAnalysis(queue, analysis.id)
+  const bed = await workerTestbed(t, environment)
+  const { analyses, pool, frames, queue, workers, row } = bed
+  bed.startWorker()
+  const analysis = await bed.queueFixture('video/sad_to_happy_pexels.mp4', 'long/pexels.mp4')
   await waitFor(`the first worker to reach ${killAtProgress} %`, async () => {
     const current = await row(analysis.id)
     return current.status === 'processing' && current.progress >= killAtProgress ? current : undefined
@@ -70,7 +49,7 @@ async function killWorkerThenLoseRedis (t: Test, jobAttempts: number, killAtProg
   const restartedAt = Date.now()
   t.equal(await waitFor('the queue to reconnect', async () => (await queue.getJob(analysis.id)) ?? null), null, 'Redis came back without the job')
 
-  workers.push(startWorkerProcess(env))
+  bed.startWorker()
   let requeuedAt: number | undefined
   const ended = await waitFor('the analysis to end', async () => {
     const current = await row(analysis.id)
@@ -79,7 +58,7 @@ async function killWorkerThenLoseRedis (t: Test, jobAttempts: number, killAtProg
   }, 180_000, 100)
   const seconds = (at: number) => Math.round((at - restartedAt) / 100) / 10
   const timings = { ...(requeuedAt ? { requeuedS: seconds(requeuedAt) } : {}), endedS: seconds(Date.now()) }
-  return { ...environment, analyses, pool, frames: new FrameStore(mongo.db), queue, analysis, timings, ended }
+  return { ...environment, analyses, pool, frames, queue, analysis, timings, ended }
 }
 
 t.test('attempts left: re-queued by the reconciler and completed exactly once', async (t) => {

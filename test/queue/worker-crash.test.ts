@@ -3,52 +3,19 @@
  * the job to BullMQ's stalled-job recovery: another worker picks it up once the lock expires
  * and completes it with the same results, writing no frame or row twice.
  */
-import fs from 'node:fs/promises'
-import path from 'node:path'
-import { spawn, type ChildProcess } from 'node:child_process'
 import t from 'tap'
-import { projectRoot } from '../../src/config.js'
-import { createPool } from '../../src/db/mariadb.js'
-import { createMongo } from '../../src/db/mongo.js'
-import { migrate } from '../../src/db/migrate.js'
-import { AnalysisRepository } from '../../src/repositories/analyses.js'
-import { FrameStore, BUCKET_SIZE } from '../../src/repositories/frame-store.js'
+import { BUCKET_SIZE } from '../../src/repositories/frame-store.js'
 import { FACE_KIND } from '../../src/repositories/face-frame-codec.js'
-import { createAnalysisQueue, enqueueAnalysis } from '../../src/queue/analysis-queue.js'
-import { testEnvironment, waitFor, fixtures } from '../helpers/environment.js'
+import { testEnvironment, waitFor } from '../helpers/environment.js'
+import { killGroup } from '../helpers/processes.js'
+import { workerTestbed } from '../helpers/workers.js'
 import { analyzeFixture } from '../helpers/engine.js'
 
-function startWorker (env: NodeJS.ProcessEnv): ChildProcess {
-  // Its own process group, so the kill reaches the sandboxed job child and its threads too.
-  return spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { cwd: projectRoot, env, detached: true, stdio: 'ignore' })
-}
-
-function killGroup (worker: ChildProcess): void {
-  try { process.kill(-worker.pid!, 'SIGKILL') } catch { /* already gone */ }
-}
-
 t.test('kill -9 mid-job: picked up again and completed with the same results', async (t) => {
-  const { config, env, storage } = await testEnvironment(t, { mongo: true, env: { JOB_LOCK_MS: '4000', JOB_ATTEMPTS: '3', LOG_LEVEL: 'silent' } })
-  await migrate(config.mariadb.url)
-  const pool = createPool(config.mariadb.url, 2)
-  const mongo = createMongo(config.mongodb.url)
-  const queue = createAnalysisQueue(config)
-  const workers: ChildProcess[] = []
-  t.teardown(async () => {
-    workers.forEach(killGroup)
-    await queue.close()
-    await mongo.client.close()
-    await pool.end()
-  })
-  const analyses = new AnalysisRepository(pool)
-  const frames = new FrameStore(mongo.db)
-
-  const key = 'long/pexels.mp4'
-  await storage.put(config.s3.uploadsBucket, key, await fs.readFile(path.join(fixtures, 'video/sad_to_happy_pexels.mp4')))
-  const { analysis } = await analyses.create({ tenantId: 'tenant-a', userId: 'u', sessionId: 's', s3Bucket: config.s3.uploadsBucket, s3Key: key })
-
-  workers.push(startWorker(env))
-  await enqueueAnalysis(queue, analysis.id)
+  const bed = await workerTestbed(t, await testEnvironment(t, { mongo: true, env: { JOB_LOCK_MS: '4000', JOB_ATTEMPTS: '3', LOG_LEVEL: 'silent' } }))
+  const { pool, analyses, frames, workers } = bed
+  bed.startWorker()
+  const analysis = await bed.queueFixture('video/sad_to_happy_pexels.mp4')
   const midway = await waitFor('the first worker to be well into the job', async () => {
     const row = await analyses.get(analysis.id)
     return row?.status === 'processing' && row.progress >= 65 ? row : undefined
@@ -57,7 +24,7 @@ t.test('kill -9 mid-job: picked up again and completed with the same results', a
   t.ok(await frames.countFrames(analysis.id, FACE_KIND) > 0, 'frames were being written when it died')
   killGroup(workers[0]!)
 
-  workers.push(startWorker(env))
+  bed.startWorker()
   const done = await waitFor('the job to be recovered and completed', async () => {
     const row = await analyses.get(analysis.id)
     return row?.status === 'completed' || row?.status === 'failed' ? row : undefined

@@ -4,45 +4,27 @@
  * reason; it never stays `processing`. Prints how long each recovery took (JOB_LOCK_MS=10000
  * npx tap test/queue/worker-lost.test.ts measures the README's figures).
  */
-import fs from 'node:fs/promises'
-import path from 'node:path'
-import type { ChildProcess } from 'node:child_process'
 import t from 'tap'
-import { createPool } from '../../src/db/mariadb.js'
-import { migrate } from '../../src/db/migrate.js'
-import { AnalysisRepository, type AnalysisRecord } from '../../src/repositories/analyses.js'
-import { createAnalysisQueue, enqueueAnalysis } from '../../src/queue/analysis-queue.js'
+import type { AnalysisRecord } from '../../src/repositories/analyses.js'
 import { MAX_STALLED_COUNT } from '../../src/queue/analysis-worker.js'
 import { STALLED_TOO_OFTEN } from '../../src/queue/failure-reason.js'
-import { testEnvironment, waitFor, fixtures } from '../helpers/environment.js'
-import { startWorkerProcess, killGroup } from '../helpers/processes.js'
+import { testEnvironment, waitFor } from '../helpers/environment.js'
+import { killGroup } from '../helpers/processes.js'
+import { workerTestbed } from '../helpers/workers.js'
 
 t.test(`killed ${MAX_STALLED_COUNT + 1} times: failed with the reason, promptly`, async (t) => {
   const lockMs = process.env.JOB_LOCK_MS ?? '2000'
   // The reconciler is kept out of the way: the worker's own 'failed' handler must do this.
-  const { config, env, storage } = await testEnvironment(t, { env: { JOB_LOCK_MS: lockMs, JOB_ATTEMPTS: '3', RECONCILE_INTERVAL_MS: '600000' } })
-  await migrate(config.mariadb.url)
-  const pool = createPool(config.mariadb.url, 2)
-  const queue = createAnalysisQueue(config)
-  const workers: ChildProcess[] = []
-  t.teardown(async () => {
-    workers.forEach(killGroup)
-    await queue.close()
-    await pool.end()
-  })
-  const analyses = new AnalysisRepository(pool)
-  const row = async (id: string) => (await analyses.get(id))!
-
-  const key = 'long/pexels.mp4'
-  await storage.put(config.s3.uploadsBucket, key, await fs.readFile(path.join(fixtures, 'video/sad_to_happy_pexels.mp4')))
-  const { analysis } = await analyses.create({ tenantId: 'tenant-a', userId: 'u', sessionId: 's', s3Bucket: config.s3.uploadsBucket, s3Key: key })
-  await enqueueAnalysis(queue, analysis.id)
+  const environment = await testEnvironment(t, { mongo: true, env: { JOB_LOCK_MS: lockMs, JOB_ATTEMPTS: '3', RECONCILE_INTERVAL_MS: '600000' } })
+  const bed = await workerTestbed(t, environment)
+  const { queue, workers, row } = bed
+  const analysis = await bed.queueFixture('video/sad_to_happy_pexels.mp4', 'long/pexels.mp4')
 
   // A spare worker is running before each kill, as on another machine: the times measured are
   // BullMQ's recovery, not a process start.
   let killed = 0
   const startSpare = async () => {
-    workers.push(startWorkerProcess(env))
+    bed.startWorker()
     const alive = workers.length - killed
     await waitFor('the spare worker to connect', async () => ((await queue.getWorkersCount()) >= alive ? true : undefined), 60_000, 50)
   }
