@@ -54,7 +54,11 @@ export default async function processAnalysisJob (job: SandboxedJob<AnalysisJobD
   try {
     return await runAnalysisJob(job.data.analysisId, jobDeps(), {
       finalAttempt: job.attemptsMade + 1 >= attempts,
-      reportProgress: async (progress, stage) => { await job.updateProgress({ progress, stage }) }
+      // Progress lives in the analysis row only. Sent to BullMQ, the worker process writes it
+      // to the job; if Redis lost the job, that write fails, and BullMQ's sandbox then fails
+      // the job while this child goes on running it, and hands the busy child the worker's
+      // next jobs, which all fail at once ("cannot start a not idling child process").
+      reportProgress: async () => {}
     })
   } catch (error) {
     const failure = describeFailure(error)
