@@ -65,11 +65,16 @@ export function checkMediaLimits (video: LimitedFacts, limits: MediaLimits): voi
 
 /**
  * The frames actually in the file, counted from its packets without decoding (`spanS` from the
- * first to the last): a header can declare 30 fps over packets that come 1000 a second.
+ * first to the last): a header can declare 30 fps over packets that come 1000 a second, or
+ * 1.5 s over packets that span hours (resampled to a fixed rate, every second of the span
+ * would be decoded and analysed).
  */
-export function checkCountedFrames (counted: number, spanS: number, limits: Pick<MediaLimits, 'maxVideoFrames' | 'maxVideoFps'>): void {
+export function checkCountedFrames (counted: number, spanS: number, limits: Pick<MediaLimits, 'maxVideoFrames' | 'maxVideoFps' | 'maxVideoSeconds'>): void {
   if (counted > limits.maxVideoFrames) {
     throw new MediaLimitError('too_many_frames', `too many frames: ${counted} in the file > ${limits.maxVideoFrames} limit`)
+  }
+  if (spanS > limits.maxVideoSeconds) {
+    throw new MediaLimitError('video_too_long', `video too long: its frames span ${formatDuration(spanS)} > ${formatDuration(limits.maxVideoSeconds)} limit (more than the file's header says)`)
   }
   // Over at least a second, so that a clip of a few frames is not judged by one short gap.
   const fps = (counted - 1) / spanS
