@@ -13,10 +13,13 @@ import { startAnalysisWorker } from './queue/analysis-worker.js'
 import { startReconciler } from './queue/reconciler.js'
 import { onShutdown } from './shutdown.js'
 import { closeWithin } from './queue/close.js'
+import { retryInBackground } from './plugins/app/retry.js'
 
 const config = loadConfigOrExit()
 const logger = createLogger(config, 'candor-worker')
-await migrate(config.mariadb.url)
+// MariaDB may be down as a worker starts (being restarted, failing over): wait for it, as the
+// API does, rather than exit and leave the start to a supervisor.
+await retryInBackground('mariadb migrations', () => migrate(config.mariadb.url), logger).ready
 const pool = createPool(config.mariadb.url, 2)
 const analyses = new AnalysisRepository(pool)
 const worker = startAnalysisWorker(config, logger, analyses)
