@@ -93,6 +93,7 @@ await endToEnd(source)
 async function endToEnd (file: string): Promise<void> {
   console.log(`\nend to end (${path.basename(file)}): S3 -> POST /analyze -> job -> MongoDB + MariaDB -> completed`)
   const { buildApp } = await import('../src/app.js')
+  const { SCOPES } = await import('../src/auth/api-key.js')
   const { createLogger } = await import('../src/logger.js')
   const { migrate } = await import('../src/db/migrate.js')
   const { loadConfig, LOCAL_S3_ENV } = await import('../src/config.js')
@@ -121,16 +122,19 @@ async function endToEnd (file: string): Promise<void> {
     await app.storage.ensureBucket(benchConfig.s3.uploadsBucket)
     const key = `bench/${Date.now()}-${path.basename(file)}`
     await app.storage.put(benchConfig.s3.uploadsBucket, key, fs.readFileSync(file))
+    // The API needs a key, as any client's: a tenant allowed the bench's objects.
+    await app.tenants.upsertTenant('bench', { allowedLocations: [{ bucket: benchConfig.s3.uploadsBucket, prefix: 'bench/' }] })
+    const headers = { authorization: `Bearer ${(await app.tenants.createKey({ tenantId: 'bench', scopes: [...SCOPES] })).key}` }
     // Warm-up job: the worker child loads its models once; measure the second.
     for (const round of ['warm-up', 'measured']) {
       const started = performance.now()
-      const posted = await app.inject({ method: 'POST', url: '/analyze', payload: { s3_bucket: benchConfig.s3.uploadsBucket, s3_key: key, user_id: 'bench', session_id: `${round}-${Date.now()}` } })
+      const posted = await app.inject({ method: 'POST', url: '/analyze', headers, payload: { s3_bucket: benchConfig.s3.uploadsBucket, s3_key: key, user_id: 'bench', session_id: `${round}-${Date.now()}` } })
       if (posted.statusCode !== 202) throw new Error(`POST /analyze answered ${posted.statusCode}: ${posted.body}`)
       const id = posted.json().analysis_id as string
       let status = 'queued'
       while (status !== 'completed' && status !== 'failed') {
         await new Promise((resolve) => setTimeout(resolve, 100))
-        status = (await app.inject({ url: `/analysis/${id}` })).json().status
+        status = (await app.inject({ url: `/analysis/${id}`, headers })).json().status
       }
       const endToEndMs = performance.now() - started
       if (round === 'measured') {

@@ -60,7 +60,7 @@ export async function buildApp (config: Config, logger: Logger): Promise<App> {
     if (unavailable) {
       request.log.warn({ err: error, store: unavailable }, 'store unavailable')
       reply.code(503).header('retry-after', 5)
-      return { statusCode: 503, error: 'Service Unavailable', message: `${unavailable} is unavailable; retry shortly (request id ${request.id})` }
+      return { statusCode: 503, error: 'Service Unavailable', message: `${unavailable} is unavailable or overloaded; retry shortly (request id ${request.id})` }
     }
     const statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
     if (statusCode >= 500) request.log.error({ err: error }, 'request failed')

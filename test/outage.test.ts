@@ -73,7 +73,7 @@ t.test('MariaDB unreachable at start-up, then arriving, then cut and restored', 
   t.equal((await app.inject({ url: '/health' })).statusCode, 200, 'liveness still answers')
   const unavailable = await api({ url: '/analysis/recent' })
   t.equal(unavailable.statusCode, 503, 'a request that needs MariaDB answers 503, not 500')
-  t.same(unavailable.json(), { statusCode: 503, error: 'Service Unavailable', message: `MariaDB is unavailable; retry shortly (request id ${unavailable.headers['x-request-id']})` })
+  t.same(unavailable.json(), { statusCode: 503, error: 'Service Unavailable', message: `MariaDB is unavailable or overloaded; retry shortly (request id ${unavailable.headers['x-request-id']})` })
   t.ok(unavailable.headers['retry-after'], 'with Retry-After')
 
   await relay.start()
