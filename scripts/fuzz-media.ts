@@ -14,8 +14,9 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import type { TestContext } from '../test/helpers/environment.js'
 import { runMediaFuzz, formatReport } from '../test/helpers/media-fuzz.js'
+import { Cleanup } from '../test/helpers/cleanup.js'
+import { wholeNumber } from './cli-options.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -27,25 +28,7 @@ const { values: args } = parseArgs({
   }
 })
 
-function wholeNumber (name: string, raw: string, min: number, max: number): number {
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min || value > max) {
-    console.error(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
-    process.exit(2)
-  }
-  return value
-}
 
-/** Cleanup steps, run newest first (workers stop before their database and bucket go). */
-class Cleanup implements TestContext {
-  private readonly steps: Array<() => unknown> = []
-  teardown (step: () => unknown): void { this.steps.push(step) }
-  async run (): Promise<void> {
-    for (const step of this.steps.splice(0).reverse()) {
-      try { await step() } catch (error) { console.error(`cleanup: ${(error as Error).message}`) }
-    }
-  }
-}
 
 const options = {
   variants: wholeNumber('variants', args.variants, 1, 100_000),

@@ -23,8 +23,10 @@ import { migrate } from '../src/db/migrate.js'
 import { createPool } from '../src/db/mariadb.js'
 import { TenantRepository } from '../src/repositories/tenants.js'
 import { SCOPES } from '../src/auth/api-key.js'
-import { testEnvironment, waitFor, fixtures, type TestContext } from '../test/helpers/environment.js'
+import { testEnvironment, waitFor, fixtures } from '../test/helpers/environment.js'
 import { freePort } from '../test/helpers/processes.js'
+import { Cleanup } from '../test/helpers/cleanup.js'
+import { wholeNumber } from './cli-options.js'
 
 /** Far above what a run reaches: limits must not shape the figures. */
 const UNLIMITED = 1_000_000
@@ -39,28 +41,10 @@ const { values: args } = parseArgs({
     'log-level': { type: 'string', default: 'info' }
   }
 })
-function wholeNumber (name: string, raw: string, min: number, max: number): number {
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min || value > max) {
-    console.error(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
-    process.exit(2)
-  }
-  return value
-}
 const durationS = wholeNumber('duration', args.duration, 1, 300)
 const connections = wholeNumber('connections', args.connections, 1, 500)
 const warmUpS = wholeNumber('warm-up', args['warm-up'], 0, 60)
 
-/** Cleanup steps, run newest first (the server stops before its database and bucket go). */
-class Cleanup implements TestContext {
-  private readonly steps: Array<() => unknown> = []
-  teardown (step: () => unknown): void { this.steps.push(step) }
-  async run (): Promise<void> {
-    for (const step of this.steps.splice(0).reverse()) {
-      try { await step() } catch (error) { console.error(`cleanup: ${(error as Error).message}`) }
-    }
-  }
-}
 
 const cleanup = new Cleanup()
 /** Set by Ctrl-C: no further scenario starts. */
