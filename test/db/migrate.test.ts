@@ -26,15 +26,30 @@ async function tables (url: string): Promise<string[]> {
 
 t.test('creates the database and every table, once', async (t) => {
   const url = databaseUrl(t)
-  t.same(await migrate(url), ['001_analyses', '002_transcripts'])
-  t.same(await tables(url), ['analyses', 'analysis_events', 'analysis_feedback', 'analysis_scores', 'analysis_transcripts', 'schema_migrations'])
+  t.same(await migrate(url), ['001_analyses', '002_transcripts', '003_tenants_api_keys'])
+  t.same(await tables(url), ['analyses', 'analysis_events', 'analysis_feedback', 'analysis_scores', 'analysis_transcripts', 'api_keys', 'schema_migrations', 'tenants'])
   t.same(await migrate(url), [], 'second run applies nothing')
 })
 
 t.test('two processes migrating at once apply each migration exactly once', async (t) => {
   const url = databaseUrl(t)
   const results = await Promise.all([migrate(url), migrate(url), migrate(url)])
-  t.same(results.flat().sort(), ['001_analyses', '002_transcripts'])
+  t.same(results.flat().sort(), ['001_analyses', '002_transcripts', '003_tenants_api_keys'])
+})
+
+t.test('analyses made before tenants existed belong to the tenant "default"', async (t) => {
+  const url = databaseUrl(t)
+  const before = await fs.mkdtemp(path.join(os.tmpdir(), 'candor-migrations-'))
+  t.teardown(() => fs.rm(before, { recursive: true, force: true }))
+  for (const name of ['001_analyses.sql', '002_transcripts.sql']) await fs.copyFile(path.join(migrationsDir, name), path.join(before, name))
+  await migrate(url, before)
+  const connection = await mariadb.createConnection(parseMariaDbUrl(url))
+  t.teardown(() => connection.end())
+  await connection.query(`INSERT INTO analyses (id, user_id, session_id, source_hash, s3_bucket, s3_key, options)
+    VALUES ('00000000-0000-4000-8000-000000000001', 'u', 's', REPEAT('a', 32), 'b', 'k', '{}')`)
+  t.same(await migrate(url), ['003_tenants_api_keys'])
+  const [row] = await connection.query('SELECT tenant_id FROM analyses')
+  t.equal(row.tenant_id, 'default')
 })
 
 t.test('an applied migration that was edited afterwards is refused', async (t) => {
