@@ -7,6 +7,7 @@
 import path from 'node:path'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
+import type { MediaLimits } from './media/limits.js'
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -207,13 +208,7 @@ export interface Config {
     uploadsBucket: string
     artifactsBucket: string
   }
-  limits: {
-    maxVideoBytes: number
-    maxVideoSeconds: number
-    maxVideoPixels: number
-    maxVideoFps: number
-    maxVideoFrames: number
-    maxMediaStreams: number
+  limits: MediaLimits & {
     /** A job may take baseSeconds + perVideoSecond x the video's duration. */
     jobTimeLimit: { baseSeconds: number, perVideoSecond: number }
   }

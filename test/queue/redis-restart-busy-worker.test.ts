@@ -5,50 +5,24 @@
  * sandbox failed the job while its child kept running and gave that busy child the next jobs,
  * which all failed at once ("cannot start a not idling child process"), an attempt spent each.
  */
-import fs from 'node:fs/promises'
-import path from 'node:path'
-import type { ChildProcess } from 'node:child_process'
 import t from 'tap'
-import { createPool } from '../../src/db/mariadb.js'
-import { createMongo } from '../../src/db/mongo.js'
-import { migrate } from '../../src/db/migrate.js'
-import { AnalysisRepository } from '../../src/repositories/analyses.js'
-import { createAnalysisQueue, enqueueAnalysis } from '../../src/queue/analysis-queue.js'
-import { testEnvironment, waitFor, fixtures } from '../helpers/environment.js'
-import { freePort, PrivateRedis, startWorkerProcess, killGroup } from '../helpers/processes.js'
+import { testEnvironment, waitFor } from '../helpers/environment.js'
+import { freePort, PrivateRedis } from '../helpers/processes.js'
+import { workerTestbed } from '../helpers/workers.js'
 
 t.test('the next job waits for the busy child and runs once', async (t) => {
   const redis = new PrivateRedis(await freePort())
   await redis.start()
   t.teardown(() => redis.stop())
   // The reconciler must not take the running analysis over during the test: stale after 10 min.
-  const { config, env, storage } = await testEnvironment(t, {
+  const bed = await workerTestbed(t, await testEnvironment(t, {
     mongo: true,
     env: { REDIS_URL: redis.url, JOB_ATTEMPTS: '3', JOB_LOCK_MS: '2000', RECONCILE_INTERVAL_MS: '1000', RECONCILE_STALE_MS: '600000' }
-  })
-  await migrate(config.mariadb.url)
-  const pool = createPool(config.mariadb.url, 2)
-  const mongo = createMongo(config.mongodb.url)
-  const queue = createAnalysisQueue(config)
-  queue.on('error', () => {}) // Redis goes away on purpose
-  const workers: ChildProcess[] = []
-  t.teardown(async () => {
-    workers.forEach(killGroup)
-    await queue.close()
-    await mongo.client.close()
-    await pool.end()
-  })
-  const analyses = new AnalysisRepository(pool)
-  const row = async (id: string) => (await analyses.get(id))!
-  const upload = async (fixture: string, sessionId: string) => {
-    const key = `busy/${path.basename(fixture)}`
-    await storage.put(config.s3.uploadsBucket, key, await fs.readFile(path.join(fixtures, fixture)))
-    return (await analyses.create({ tenantId: 'tenant-a', userId: 'u', sessionId, s3Bucket: config.s3.uploadsBucket, s3Key: key })).analysis
-  }
+  }))
+  const { queue, row } = bed
 
-  const long = await upload('video/sad_to_happy_pexels.mp4', 'long')
-  workers.push(startWorkerProcess(env))
-  await enqueueAnalysis(queue, long.id)
+  const long = await bed.queueFixture('video/sad_to_happy_pexels.mp4', 'busy/long.mp4')
+  bed.startWorker()
   await waitFor('the long analysis to be well into the engine', async () => {
     const current = await row(long.id)
     return current.status === 'processing' && current.progress >= 15 ? true : undefined
@@ -57,8 +31,7 @@ t.test('the next job waits for the busy child and runs once', async (t) => {
   await redis.start()
   await waitFor('the queue to reconnect', async () => ((await queue.getJob(long.id)) === undefined ? true : undefined), 30_000)
 
-  const next = await upload('video/single_face.mp4', 'next')
-  await enqueueAnalysis(queue, next.id)
+  const next = await bed.queueFixture('video/single_face.mp4', 'busy/next.mp4')
   const ended = await waitFor('the next analysis to end', async () => {
     const current = await row(next.id)
     return current.status === 'completed' || current.status === 'failed' ? current : undefined
