@@ -4,6 +4,7 @@
  * server when MONGODB_URL is set, else the wire-protocol test double in test/support.
  */
 import crypto from 'node:crypto'
+import fs from 'node:fs/promises'
 import { Redis } from 'ioredis'
 import mariadb from 'mariadb'
 import { loadConfig, LOCAL_S3_ENV, type Config } from '../../src/config.js'
@@ -61,6 +62,8 @@ export async function testEnvironment (t: TestContext, options: { mongo?: boolea
     storage.destroy()
     await dropDatabase(config.mariadb.url).catch(() => {})
     await deleteRedisKeys(config.redis.url, config.queue.prefix).catch(() => {})
+    // Jobs clean their own folders, but a killed worker's are left for the next start-up sweep.
+    await fs.rm(config.tmpDir, { recursive: true, force: true })
   })
   return { config, env, logger: createLogger(config, 'candor', options.logTo), storage }
 }
