@@ -293,8 +293,12 @@ function startWorkers (t: TestContext, env: NodeJS.ProcessEnv, options: FuzzOpti
         deaths.push(`worker pid ${child.pid} did not stop within 30 s of SIGTERM`)
         await exited
       }))
-      // Whatever the group still holds (a job process, an ffmpeg) was left behind.
-      for (const p of processTable().filter((p) => children.some((c) => c.pid === p.pgrp))) {
+      // Whatever the group still holds a moment later (a job process, an ffmpeg) was left
+      // behind. tsx's esbuild service is no product process: it ends when its parent's pipe
+      // closes, and on a fresh machine (no transform cache) it may still be ending.
+      const leftInGroups = () => processTable().filter((p) => children.some((c) => c.pid === p.pgrp) && p.comm !== 'esbuild')
+      for (let waited = 0; waited < 3000 && leftInGroups().length > 0; waited += 100) await sleep(100)
+      for (const p of leftInGroups()) {
         deaths.push(`left running after the worker stopped: ${describe([p])[0]}`)
         try { process.kill(p.pid, 'SIGKILL') } catch { /* gone */ }
       }
