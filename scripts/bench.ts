@@ -15,7 +15,7 @@ import { loadConfigOrExit, projectRoot } from '../src/config.js'
 import { probeVideo } from '../src/media/ffprobe.js'
 import { openFrameStream } from '../src/media/frames.js'
 import { AnalysisEngine } from '../src/engine/analyze.js'
-import { analyzeVoice } from '../src/engine/voice/index.js'
+import { analyzeVoice } from '../src/signals/voice/engine/index.js'
 
 const config = loadConfigOrExit()
 const fixtures = path.resolve(projectRoot, '..', 'shared', 'fixtures', 'video')

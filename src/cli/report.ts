@@ -1,6 +1,6 @@
 /** The CLI's human-readable summary of an AnalysisResult. */
 import type { AnalysisResult } from '../engine/analyze.js'
-import { EMOTIONS } from '../metrics/index.js'
+import { EMOTIONS } from '../signals/face/metrics/index.js'
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`

@@ -15,14 +15,14 @@ import { probeVideo, MediaError, type ToolPaths, type VideoMetadata } from '../m
 import { openFrameStream, type VideoFrame } from '../media/frames.js'
 import { checkMediaLimits, checkCountedFrames, type MediaLimits } from '../media/limits.js'
 import { untilAborted } from '../abort.js'
-import { computeFaceMetrics, type FaceFrame, type FaceMetrics } from '../metrics/index.js'
-import { MESH_FILE } from './face/mesh.js'
-import { BLENDSHAPES_FILE } from './face/blendshapes.js'
-import { DETECTOR_FILE } from './face/yunet.js'
+import { computeFaceMetrics, type FaceFrame, type FaceMetrics } from '../signals/face/metrics/index.js'
+import { MESH_FILE } from '../signals/face/engine/mesh.js'
+import { BLENDSHAPES_FILE } from '../signals/face/engine/blendshapes.js'
+import { DETECTOR_FILE } from '../signals/face/engine/yunet.js'
 import { WorkerRpc, siblingFile } from './workers/rpc.js'
-import type { WorkerSetup, TrackReply, DescribeRequest, DescribeReply } from './workers/protocol.js'
+import type { WorkerSetup, TrackReply, DescribeRequest, DescribeReply } from '../signals/face/workers/protocol.js'
 import { StageTimer } from './timing.js'
-import { analyzeVoice, type VoiceAnalysis } from './voice/index.js'
+import { analyzeVoice, type VoiceAnalysis } from '../signals/voice/engine/index.js'
 
 export const ENGINE_VERSION = '0.2.0'
 
@@ -91,8 +91,8 @@ interface EngineWorkers { face: WorkerRpc, aux: WorkerRpc, emotionModelFile: str
 /** Starts both worker threads and waits until each has loaded its models. */
 async function startWorkers (models: EngineModels): Promise<EngineWorkers> {
   const setup: WorkerSetup = { modelsDir: models.modelsDir, emotionModel: models.emotionModel }
-  const face = new WorkerRpc(siblingFile(here, 'workers/face-worker'), setup)
-  const aux = new WorkerRpc(siblingFile(here, 'workers/aux-worker'), setup)
+  const face = new WorkerRpc(siblingFile(here, '../signals/face/workers/face-worker'), setup)
+  const aux = new WorkerRpc(siblingFile(here, '../signals/face/workers/aux-worker'), setup)
   try {
     const [, ready] = await Promise.all([face.call('ready', null), aux.call<{ emotionModelFile: string }>('ready', null)])
     return { face, aux, emotionModelFile: ready.emotionModelFile }

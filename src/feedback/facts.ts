@@ -3,7 +3,7 @@
  * timestamps, so the LLM and the rule-based writer cite exactly the same values, plus the
  * English statements the LLM is given. Pure functions.
  */
-import { ATTENTION_DEFAULTS, EMOTIONS, type Emotion, type FaceMetrics, type Scores } from '../metrics/index.js'
+import { ATTENTION_DEFAULTS, EMOTIONS, type Emotion, type FaceMetrics, type Scores } from '../signals/face/metrics/index.js'
 import type { Language } from './schema.js'
 import { formatTimestamp, timeRange, type TimeRange } from './timestamps.js'
 import { buildVoiceFacts, describeVoiceFacts, type VoiceFacts, type VoiceInput } from './voice-facts.js'

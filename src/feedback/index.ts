@@ -4,7 +4,7 @@
  * says why in one sentence, so a recording always gets feedback.
  */
 import type { Config } from '../config.js'
-import type { FaceMetrics, Scores } from '../metrics/index.js'
+import type { FaceMetrics, Scores } from '../signals/face/metrics/index.js'
 import { buildFacts } from './facts.js'
 import { LlmFeedbackError, writeLlmFeedback } from './llm.js'
 import { DEFAULT_PROMPT_FILE, PromptFileError, loadPrompt } from './prompt.js'

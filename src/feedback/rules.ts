@@ -24,7 +24,7 @@
  * (head, gaze, blinks). As strengths, a good pace follows the expression; intonation, filler
  * words and pauses follow presence.
  */
-import type { Emotion } from '../metrics/index.js'
+import type { Emotion } from '../signals/face/metrics/index.js'
 import { clamp01, labels, longest, verdict, type Aspect, type AspectKey } from './aspect.js'
 import { NEGATIVE_EMOTIONS, NORMAL_BLINK_RATE, POSITIVE_EMOTIONS, type Direction, type EmotionPart, type FeedbackFacts, type TimeRange } from './facts.js'
 import { MAX_ITEMS, feedbackScores, type Feedback, type Language } from './schema.js'

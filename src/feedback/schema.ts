@@ -7,7 +7,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import YAML from 'yaml'
-import type { CategoryScores } from '../metrics/index.js'
+import type { CategoryScores } from '../signals/face/metrics/index.js'
 import { formatTimestamp, parseTimestamp } from './facts.js'
 
 export const LANGUAGES = ['en', 'ko'] as const

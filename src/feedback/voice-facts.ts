@@ -6,8 +6,8 @@
  * A recording without an audio track, or whose audio holds no detectable speech, is a fact too:
  * the feedback then says the voice was not analysed instead of citing voice numbers.
  */
-import type { VoiceMetrics } from '../engine/voice/summary.js'
-import type { Transcript } from '../engine/voice/transcript.js'
+import type { VoiceMetrics } from '../signals/voice/engine/summary.js'
+import type { Transcript } from '../transcripts/transcribe.js'
 import type { Language } from './schema.js'
 import { formatTimestamp, timeRange, type TimeRange } from './timestamps.js'
 

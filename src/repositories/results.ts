@@ -4,9 +4,9 @@
  * of the same analysis wrote, so a retried job never duplicates rows.
  */
 import type { Pool } from '../db/mariadb.js'
-import type { FaceMetrics, Scores, TimelineEvent } from '../metrics/index.js'
-import type { VoiceMetrics } from '../engine/voice/index.js'
-import type { Transcript } from '../engine/voice/transcript.js'
+import type { FaceMetrics, Scores, TimelineEvent } from '../signals/face/metrics/index.js'
+import type { VoiceMetrics } from '../signals/voice/engine/index.js'
+import type { Transcript } from '../transcripts/transcribe.js'
 
 /** What is stored about the voice: the metrics, or why there are none. */
 export interface StoredVoice {

@@ -7,9 +7,9 @@ import {
 } from '../schemas/analysis.js'
 import { ErrorResponse } from '../schemas/common.js'
 import { acceptAnalysis, RequestRejected } from '../services/analysis-requests.js'
-import { decodeFaceFrame, FACE_KIND, type StoredFaceFrame } from '../repositories/face-frame-codec.js'
-import { decodeVoiceFrame, VOICE_KIND, type StoredVoiceFrame } from '../repositories/voice-frame-codec.js'
-import { EMOTIONS } from '../metrics/index.js'
+import { decodeFaceFrame, FACE_KIND, type StoredFaceFrame } from '../signals/face/codec.js'
+import { decodeVoiceFrame, VOICE_KIND, type StoredVoiceFrame } from '../signals/voice/codec.js'
+import { EMOTIONS } from '../signals/face/metrics/index.js'
 import { toAnalysisResponse, toRecentItem } from './analysis-views.js'
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process'
 import { toWebm } from '../helpers/media.js'
 import { startStub } from '../helpers/openai-stub.js'
 import { AnalyzeAccepted, AnalysisResponse, FramesResponse, FeedbackResponse, RecentResponse } from '../../src/schemas/analysis.js'
-import { FACE_KIND } from '../../src/repositories/face-frame-codec.js'
+import { FACE_KIND } from '../../src/signals/face/codec.js'
 
 function matches (t: { ok: (value: unknown, message: string) => unknown }, schema: TSchema, value: unknown, what: string): void {
   const problems = [...Value.Errors(schema, value)].slice(0, 3).map((e) => `${e.instancePath} ${e.message}`)

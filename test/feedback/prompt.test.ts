@@ -5,7 +5,7 @@ import YAML from 'yaml'
 import { DEFAULT_PROMPT_FILE, PromptFileError, loadPrompt, renderCorrection, renderMessages, type PromptFile } from '../../src/feedback/prompt.js'
 import { writeFeedback } from '../../src/feedback/index.js'
 import { RULES_VERSION } from '../../src/feedback/rules.js'
-import { computeFaceMetrics, computeScores } from '../../src/metrics/index.js'
+import { computeFaceMetrics, computeScores } from '../../src/signals/face/metrics/index.js'
 
 const facts = ['Eye contact: 51% of the open-eyed face time.', 'Look-aways of 1 s or more: 2: 00:05-00:07 (1.9 s, to their right), 00:14-00:16 (1.5 s, to their left).']
 

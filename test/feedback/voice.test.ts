@@ -8,8 +8,8 @@ import { buildFacts, describeFacts } from '../../src/feedback/facts.js'
 import { writeRulesFeedback } from '../../src/feedback/rules.js'
 import { buildVoiceFacts, type MeasuredVoice, type VoiceInput } from '../../src/feedback/voice-facts.js'
 import { validateFeedback, type Feedback, type Language } from '../../src/feedback/schema.js'
-import type { Transcript } from '../../src/engine/voice/transcript.js'
-import { computeFaceMetrics, computeScores } from '../../src/metrics/index.js'
+import type { Transcript } from '../../src/transcripts/transcribe.js'
+import { computeFaceMetrics, computeScores } from '../../src/signals/face/metrics/index.js'
 
 type Metrics = NonNullable<VoiceInput['metrics']>
 

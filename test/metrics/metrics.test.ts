@@ -2,7 +2,7 @@ import t from 'tap'
 import {
   detectBlinks, summarizeAttention, summarizePresence, summarizeHead, summarizeEmotion, computeFaceMetrics,
   KEY_BLENDSHAPES, EMOTIONS, type FaceFrame, type FaceSignals
-} from '../../src/metrics/index.js'
+} from '../../src/signals/face/metrics/index.js'
 
 const FRAME_MS = 40
 

@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { BUCKET_SIZE } from '../../src/repositories/frame-store.js'
-import { FACE_KIND } from '../../src/repositories/face-frame-codec.js'
+import { FACE_KIND } from '../../src/signals/face/codec.js'
 import { testEnvironment, waitFor } from '../helpers/environment.js'
 import { killGroup } from '../helpers/processes.js'
 import { workerTestbed } from '../helpers/workers.js'

@@ -1,7 +1,7 @@
 /** Messages between the engine and its two worker threads. */
-import type { FaceSignals } from '../../metrics/index.js'
-import type { VideoFrame } from '../../media/frames.js'
-import type { FaceRoi } from '../face/roi.js'
+import type { FaceSignals } from '../metrics/index.js'
+import type { VideoFrame } from '../../../media/frames.js'
+import type { FaceRoi } from '../engine/roi.js'
 
 export interface WorkerSetup { modelsDir: string, emotionModel: string }
 

@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { createSession, ort, softmax, type Session } from '../onnx.js'
-import { rectToAffine, warpToTensor, type Affine, type RgbImage, type TensorLayout } from '../image.js'
-import type { Rect } from '../face/yunet.js'
+import { createSession, ort, softmax, type Session } from '../../../engine/onnx.js'
+import { rectToAffine, warpToTensor, type Affine, type RgbImage, type TensorLayout } from '../../../engine/image.js'
+import type { Rect } from '../engine/yunet.js'
 import { arcFaceAlignment } from './align.js'
 import { EMOTIONS, emotionModel, type EmotionModelSpec } from './registry.js'
 

@@ -3,8 +3,8 @@
  * into the model's fixed square input and the heads are decoded as OpenCV's FaceDetectorYN
  * does (modules/objdetect/src/face_detect.cpp), then mapped back to image pixels.
  */
-import { createSession, ort, type Session } from '../onnx.js'
-import { warpToTensor, type RgbImage, type TensorLayout } from '../image.js'
+import { createSession, ort, type Session } from '../../../engine/onnx.js'
+import { warpToTensor, type RgbImage, type TensorLayout } from '../../../engine/image.js'
 
 export const DETECTOR_FILE = 'face_detection_yunet_2023mar.onnx'
 

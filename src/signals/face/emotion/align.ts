@@ -3,7 +3,7 @@
  * uniform scale, translation; never a reflection) that best maps the detector's 5 keypoints
  * onto a fixed template, in the least-squares sense (Umeyama 1991).
  */
-import { invertAffine, type Affine } from '../image.js'
+import { invertAffine, type Affine } from '../../../engine/image.js'
 
 export type Point = [number, number]
 

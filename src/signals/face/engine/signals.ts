@@ -2,7 +2,7 @@
  * From one frame's mesh landmarks and blendshape scores to the FaceSignals stored per frame,
  * and the face region the emotion models crop.
  */
-import { KEY_BLENDSHAPES, type FaceSignals } from '../../metrics/index.js'
+import { KEY_BLENDSHAPES, type FaceSignals } from '../metrics/index.js'
 import { BLENDSHAPE_NAMES } from './blendshapes.js'
 import { faceAxes, headPose, eyes, gaze } from './geometry.js'
 import type { FaceRegion } from '../emotion/classifier.js'

@@ -4,8 +4,8 @@
  * pixels, z in the same units as x (depth relative to the face centre, smaller = nearer).
  */
 import path from 'node:path'
-import { createSession, type Session, ort } from '../onnx.js'
-import { warpToTensor, rotatedSquareToAffine, applyAffine, type RgbImage } from '../image.js'
+import { createSession, type Session, ort } from '../../../engine/onnx.js'
+import { warpToTensor, rotatedSquareToAffine, applyAffine, type RgbImage } from '../../../engine/image.js'
 import type { FaceRoi } from './roi.js'
 
 export const MESH_FILE = 'face_landmarks_detector.onnx'

@@ -1,12 +1,12 @@
 /** Worker thread: the face tracking chain (YuNet to start a track, then the face mesh). */
 import path from 'node:path'
 import { workerData } from 'node:worker_threads'
-import { serve } from './rpc.js'
-import { YuNetDetector } from '../face/yunet.js'
-import { FaceMeshModel } from '../face/mesh.js'
-import { FaceTracker, TRACKER_DEFAULTS } from '../face/tracker.js'
-import { StageTimer } from '../timing.js'
-import { DETECTOR_FILE } from '../face/yunet.js'
+import { serve } from '../../../engine/workers/rpc.js'
+import { YuNetDetector } from '../engine/yunet.js'
+import { FaceMeshModel } from '../engine/mesh.js'
+import { FaceTracker, TRACKER_DEFAULTS } from '../engine/tracker.js'
+import { StageTimer } from '../../../engine/timing.js'
+import { DETECTOR_FILE } from '../engine/yunet.js'
 import type { WorkerSetup, TrackRequest, TrackReply } from './protocol.js'
 
 const setup = workerData as WorkerSetup

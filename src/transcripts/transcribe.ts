@@ -10,11 +10,11 @@ import os from 'node:os'
 import path from 'node:path'
 import type OpenAI from 'openai';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, toFile } from 'openai'
-import type { Config } from '../../config.js'
-import { probeAudio, uploadFormat, writeSpeechFile } from '../../media/audio.js'
-import type { ToolPaths } from '../../media/ffprobe.js'
-import { openAiClient, requestDeadlineMs, DEFAULT_BASE_URL } from '../../llm-client.js'
-import { countFillers, fillerLanguage, type FillerCount, type FillerLanguage, type TimedWord } from './fillers.js'
+import type { Config } from '../config.js'
+import { probeAudio, uploadFormat, writeSpeechFile } from '../media/audio.js'
+import type { ToolPaths } from '../media/ffprobe.js'
+import { openAiClient, requestDeadlineMs, DEFAULT_BASE_URL } from '../llm-client.js'
+import { countFillers, fillerLanguage, type FillerCount, type FillerLanguage, type TimedWord } from '../signals/voice/engine/fillers.js'
 
 
 export interface TranscriptWord { word: string, startMs: number, endMs: number }

@@ -4,7 +4,7 @@
  * does (the model normalises position and scale itself).
  */
 import path from 'node:path'
-import { createSession, type Session, ort } from '../onnx.js'
+import { createSession, type Session, ort } from '../../../engine/onnx.js'
 
 export const BLENDSHAPES_FILE = 'face_blendshapes.onnx'
 

@@ -3,8 +3,8 @@
  * face frames:  t  start of the second (ms)   s  speech share   l  loudness (dB)
  *               p  median pitch (Hz)           y  syllables in the second
  */
-import type { VoiceFrame } from '../engine/voice/index.js'
-import type { StoredFrame } from './frame-store.js'
+import type { VoiceFrame } from './engine/index.js'
+import type { StoredFrame } from '../../repositories/frame-store.js'
 
 export const VOICE_KIND = 'voice'
 

@@ -8,11 +8,11 @@
  * was last seen (same person back in view), else the largest, most central face. While a track
  * lasts it is never switched to another face.
  */
-import type { VideoFrame } from '../../media/frames.js'
+import type { VideoFrame } from '../../../media/frames.js'
 import type { YuNetDetector, FaceDetection, Rect } from './yunet.js'
 import type { FaceMeshModel, MeshResult } from './mesh.js'
 import { roiFromDetection, roiFromLandmarks, type FaceRoi } from './roi.js'
-import { StageTimer } from '../timing.js'
+import { StageTimer } from '../../../engine/timing.js'
 
 export interface TrackerOptions {
   /** While no face is in view, look for one at most this often (the detector is the costly part). */

@@ -9,8 +9,8 @@
  *   m  emotion probabilities in EMOTIONS order (only on frames where emotion was estimated)
  * A frame without a face has only t and o.
  */
-import { KEY_BLENDSHAPES, type FaceFrame, type FaceSignals } from '../metrics/index.js'
-import type { StoredFrame } from './frame-store.js'
+import { KEY_BLENDSHAPES, type FaceFrame, type FaceSignals } from './metrics/index.js'
+import type { StoredFrame } from '../../repositories/frame-store.js'
 
 export const FACE_KIND = 'face'
 

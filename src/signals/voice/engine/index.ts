@@ -3,8 +3,8 @@
  * metrics. This module and transcript.ts are the Node side; the DSP modules beside them are
  * pure functions over samples and contours that a browser could run as they are.
  */
-import { probeAudio, streamAudio, AUDIO_SAMPLE_RATE } from '../../media/audio.js'
-import type { ToolPaths } from '../../media/ffprobe.js'
+import { probeAudio, streamAudio, AUDIO_SAMPLE_RATE } from '../../../media/audio.js'
+import type { ToolPaths } from '../../../media/ffprobe.js'
 import { VoiceAnalyser } from './contours.js'
 import { summariseVoice, type VoiceFrame, type VoiceMetrics } from './summary.js'
 

@@ -5,13 +5,13 @@
  */
 import path from 'node:path'
 import { workerData } from 'node:worker_threads'
-import { serve } from './rpc.js'
-import { BlendshapeModel } from '../face/blendshapes.js'
+import { serve } from '../../../engine/workers/rpc.js'
+import { BlendshapeModel } from '../engine/blendshapes.js'
 import { EmotionClassifier } from '../emotion/classifier.js'
-import { YuNetDetector, DETECTOR_FILE } from '../face/yunet.js'
-import { countOtherFaces } from '../face/tracker.js'
-import { faceSignals, emotionRegion } from '../face/signals.js'
-import { StageTimer } from '../timing.js'
+import { YuNetDetector, DETECTOR_FILE } from '../engine/yunet.js'
+import { countOtherFaces } from '../engine/tracker.js'
+import { faceSignals, emotionRegion } from '../engine/signals.js'
+import { StageTimer } from '../../../engine/timing.js'
 import type { WorkerSetup, DescribeRequest, DescribeReply } from './protocol.js'
 
 const setup = workerData as WorkerSetup
