@@ -18,6 +18,7 @@ import type { TSchema } from 'typebox'
 import type { VideoFrame } from '../media/frames.js'
 import type { ToolPaths, VideoMetadata } from '../media/ffprobe.js'
 import type { FeedbackContribution } from '../feedback/contribution.js'
+import type { StoredTranscript } from '../repositories/results.js'
 
 /** A moment a coach would point at; kinds are namespaced by the module that raises them. */
 export interface TimelineEvent {
@@ -104,7 +105,7 @@ export interface FrameCodec<Frame, Stored extends { t: number } = { t: number } 
 /** Context a view may use besides the module's own stored metrics. */
 export interface ViewContext {
   /** The transcript when one was made (voice). */
-  transcript: import('../repositories/results.js').StoredTranscript | null
+  transcript: StoredTranscript | null
 }
 
 export interface SignalView<Frame, Metrics> {
