@@ -1,23 +1,28 @@
 /**
- * One judged aspect of a recording for the rule-based writer (rules.ts for the face,
- * voice-rules.ts for the voice): its verdict and both ways of writing it up, plus the small
- * helpers the two share.
+ * One judged aspect of a recording for the rule-based writer (each signal module's
+ * feedback/aspects.ts judges its own): its verdict and both ways of writing it up, plus the
+ * small helpers the modules share.
  */
+import { clamp } from '../numbers.js'
 import type { TimeRange } from './timestamps.js'
 import { MAX_TIMESTAMPS, type Improvement, type Strength } from './schema.js'
 
-export type FaceAspectKey = 'eyeContact' | 'lookAways' | 'gaze' | 'blinks' | 'head' | 'expression' | 'presence'
-export type VoiceAspectKey = 'pace' | 'pauses' | 'intonation' | 'fillers'
-export type AspectKey = FaceAspectKey | VoiceAspectKey
 export type Verdict = 'strength' | 'improvement' | 'neutral'
 
+/** Where an aspect goes in each list, on the scale shared by all modules (contribution.ts). */
+export interface AspectRank { improvement: number, strength: number }
+
 export interface Aspect {
-  key: AspectKey
+  /** Owned by the module that judges it and unique across modules: eyeContact, pace, posture... */
+  key: string
   verdict: Verdict
   /** 0 (poor) to 1 (good): picks the filler when a list would be empty. */
   goodness: number
   /** False when the measurement is too uncertain to build advice on (a blink rate over seconds). */
   reliable?: boolean
+  rank: AspectRank
+  /** The score category (key in Scores.categories) it belongs to, if any: breaks ties among the weakest. */
+  category?: string
   strength: Strength
   improvement: Improvement
 }
@@ -26,7 +31,7 @@ export function verdict (good: boolean, poor: boolean): Verdict {
   return poor ? 'improvement' : good ? 'strength' : 'neutral'
 }
 
-export const clamp01 = (value: number) => Math.max(0, Math.min(1, value))
+export const clamp01 = (value: number) => clamp(value, 0, 1)
 export const labels = (ranges: TimeRange[]) => ranges.slice(0, MAX_TIMESTAMPS).map((r) => r.label)
 
 /** The longest ranges (at most MAX_TIMESTAMPS), back in time order. */
