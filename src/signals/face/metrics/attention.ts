@@ -1,5 +1,7 @@
+import { clamp } from '../../../numbers.js'
 import type { FaceFrame } from './types.js'
 import { typicalFrameMs } from './blinks.js'
+import { GAZE_CONE, GAZE_SPREAD_FOR_ZERO_STABILITY_DEG } from '../thresholds.js'
 
 /**
  * Eye contact and gaze stability.
@@ -23,7 +25,7 @@ export interface AttentionOptions {
   minLookAwayMs: number
 }
 
-export const ATTENTION_DEFAULTS: AttentionOptions = { maxYaw: 12, maxPitch: 15, pitchOffset: -6, maxClosure: 0.4, minLookAwayMs: 1000 }
+export const ATTENTION_DEFAULTS: AttentionOptions = { ...GAZE_CONE }
 
 export interface LookAway { startMs: number, endMs: number, meanYaw: number, meanPitch: number }
 
@@ -80,7 +82,7 @@ export function summarizeAttention (frames: readonly FaceFrame[], options: Atten
   const spread = Math.sqrt(variance(yaws) + variance(pitches))
   return {
     eyeContactRatio: counted ? contact / counted : 0,
-    gazeStability: counted ? Math.max(0, Math.min(1, 1 - spread / 30)) : 0,
+    gazeStability: counted ? clamp(1 - spread / GAZE_SPREAD_FOR_ZERO_STABILITY_DEG, 0, 1) : 0,
     gazeSpreadDeg: spread,
     meanGaze: { yaw: mean(yaws), pitch: mean(pitches) },
     lookAways

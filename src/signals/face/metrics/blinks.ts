@@ -1,4 +1,5 @@
 import type { FaceFrame } from './types.js'
+import { BLINK_DETECTION } from '../thresholds.js'
 
 /**
  * Blinks as events. A frame's eye closure is MediaPipe's eyeBlink score (mean of both eyes).
@@ -18,7 +19,7 @@ export interface BlinkOptions {
   maxBlinkMs: number
 }
 
-export const BLINK_DEFAULTS: BlinkOptions = { enter: 0.4, aboveRest: 0.25, hysteresis: 0.1, maxBlinkMs: 800 }
+export const BLINK_DEFAULTS: BlinkOptions = { ...BLINK_DETECTION }
 
 export interface BlinkEvent {
   startMs: number

@@ -1,4 +1,5 @@
 import { EMOTIONS, type Emotion, type FaceFrame } from './types.js'
+import { EMOTION_BUCKET_MS, EMOTION_SMOOTHING_MS } from '../thresholds.js'
 
 /**
  * Emotion over time. Raw per-frame probabilities (computed every few frames) are smoothed
@@ -14,7 +15,7 @@ export interface EmotionSummary {
   timeline: Array<{ startMs: number, endMs: number, probabilities: Record<Emotion, number>, dominant: Emotion }>
 }
 
-export function smoothEmotions (frames: readonly FaceFrame[], smoothingMs = 1000): Array<{ t: number, probabilities: number[] }> {
+export function smoothEmotions (frames: readonly FaceFrame[], smoothingMs = EMOTION_SMOOTHING_MS): Array<{ t: number, probabilities: number[] }> {
   const out: Array<{ t: number, probabilities: number[] }> = []
   let state: number[] | null = null
   let lastT = 0
@@ -47,7 +48,7 @@ function average (rows: ReadonlyArray<readonly number[]>): number[] {
   return sum.map((v) => v / (rows.length || 1))
 }
 
-export function summarizeEmotion (frames: readonly FaceFrame[], bucketMs = 5000, smoothingMs = 1000): EmotionSummary {
+export function summarizeEmotion (frames: readonly FaceFrame[], bucketMs = EMOTION_BUCKET_MS, smoothingMs = EMOTION_SMOOTHING_MS): EmotionSummary {
   const smoothed = smoothEmotions(frames, smoothingMs)
   if (smoothed.length === 0) {
     return { samples: 0, distribution: toRecord(new Array(EMOTIONS.length).fill(0)), dominant: null, timeline: [] }

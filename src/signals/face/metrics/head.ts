@@ -1,5 +1,6 @@
 import type { FaceFrame } from './types.js'
 import { mean, variance } from './attention.js'
+import { LARGE_HEAD_MOVEMENT_DEG } from '../thresholds.js'
 
 /**
  * Head movement: how much and how fast the head turns. Angular speed is the frame-to-frame
@@ -14,7 +15,7 @@ export interface HeadSummary {
   largeMovementsPerMinute: number
 }
 
-export function summarizeHead (frames: readonly FaceFrame[], largeMovementDeg = 20): HeadSummary {
+export function summarizeHead (frames: readonly FaceFrame[], largeMovementDeg = LARGE_HEAD_MOVEMENT_DEG): HeadSummary {
   const visible = frames.filter((f) => f.face)
   const axis = (k: 'yaw' | 'pitch' | 'roll') => visible.map((f) => f.face!.pose[k])
   let travelled = 0

@@ -15,7 +15,6 @@ export * from './attention.js'
 export * from './head.js'
 export * from './presence.js'
 export * from './emotion.js'
-export * from './scores.js'
 export * from './events.js'
 
 /** Bumped whenever a definition or threshold changes, so stored results say how they were computed. */

@@ -1,5 +1,6 @@
 import type { FaceFrame } from './types.js'
 import { typicalFrameMs } from './blinks.js'
+import { MIN_MISSING_MS } from '../thresholds.js'
 
 /**
  * Presence: the share of frames without the main speaker's face, the share with other faces
@@ -12,7 +13,7 @@ export interface PresenceSummary {
   missing: Array<{ startMs: number, endMs: number }>
 }
 
-export function summarizePresence (frames: readonly FaceFrame[], minGapMs = 500): PresenceSummary {
+export function summarizePresence (frames: readonly FaceFrame[], minGapMs = MIN_MISSING_MS): PresenceSummary {
   const n = frames.length
   const frameMs = typicalFrameMs(frames)
   const missing: PresenceSummary['missing'] = []
