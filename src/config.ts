@@ -140,6 +140,7 @@ export const variables = {
   CANDOR_MODELS_MIRROR: { description: 'Folder to install model files from instead of their public URLs (CI: ../shared/models)', parse: directory, optional: true },
   EMOTION_MODEL: { description: 'Emotion model: mobilefacenet (7 classes, installed by default) or enet_b0_8 (HSEmotion EfficientNet-B0, 8 classes; npm run models -- --all)', parse: oneOf('mobilefacenet', 'enet_b0_8'), default: 'mobilefacenet' },
   EMOTION_FPS: { description: 'Emotion estimates per second of video (0 turns emotion off)', parse: integer(0, 60), default: 5 },
+  POSE_FPS: { description: 'Body pose estimates per second of video, for posture and gestures (0 turns pose off)', parse: integer(0, 30), default: 10 },
   ANALYSIS_WIDTH: { description: 'Frames wider than this are scaled down before analysis (pixels)', parse: integer(160, 3840), default: 640 },
   OPENAI_API_KEY: { description: 'Key for the LLM that writes coaching feedback; unset = the rule-based writer only', parse: text, optional: true },
   OPENAI_BASE_URL: { description: 'OpenAI-compatible API base URL (e.g. a local server); unset = api.openai.com', parse: url('http', 'https'), optional: true },
@@ -223,7 +224,7 @@ export interface Config {
   }
   modelsDir: string
   modelsMirror?: string
-  engine: { emotionModel: Environment['EMOTION_MODEL'], emotionFps: number, analysisWidth: number }
+  engine: { emotionModel: Environment['EMOTION_MODEL'], emotionFps: number, poseFps: number, analysisWidth: number }
   llm: { apiKey?: string, baseUrl?: string, model: string, timeoutMs: number, maxRetries: number }
   feedback: { defaultLanguage: Environment['FEEDBACK_LANGUAGE'] }
   voice: { transcribeModel: string, fillerWords: { en: string[], ko: string[] } }
@@ -278,7 +279,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     },
     modelsDir: e.MODELS_DIR,
     ...(e.CANDOR_MODELS_MIRROR ? { modelsMirror: e.CANDOR_MODELS_MIRROR } : {}),
-    engine: { emotionModel: e.EMOTION_MODEL, emotionFps: e.EMOTION_FPS, analysisWidth: e.ANALYSIS_WIDTH },
+    engine: { emotionModel: e.EMOTION_MODEL, emotionFps: e.EMOTION_FPS, poseFps: e.POSE_FPS, analysisWidth: e.ANALYSIS_WIDTH },
     llm: {
       ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
       ...(e.OPENAI_BASE_URL ? { baseUrl: e.OPENAI_BASE_URL } : {}),

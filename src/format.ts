@@ -13,3 +13,13 @@ export function formatDuration (seconds: number): string {
   if (seconds >= 60) return `${Math.round(seconds / 60)}min`
   return `${Math.round(seconds)}s`
 }
+
+/** A 0..1 share as a percentage for a person: 0.4567 -> "45.7 %". */
+export function percent (ratio: number): string {
+  return `${(ratio * 100).toFixed(1)} %`
+}
+
+/** Milliseconds as seconds for a person: 1234 -> "1.2 s". */
+export function seconds (ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
+}

@@ -21,14 +21,15 @@ t.test('analyses a video: summary on stdout, full result in --out', async (t) =>
   t.match(run.stdout, /face in view\s+100\.0 %/)
   t.match(run.stderr, /done in/)
   const result = JSON.parse(await fs.readFile(path.join(out, 'bbaf2n.mpg.analysis.json'), 'utf8'))
-  t.equal(result.frames.length, 75)
-  t.equal(result.metrics.blinks.count, 2)
+  t.equal(result.signals.face.frames.length, 75)
+  t.equal(result.signals.face.metrics.blinks.count, 2)
 
   const json = cli(path.join(fixtures, 'video/grid/bbaf2n.mpg'), '--json', '--fps', '5', '--emotion-fps', '0')
   t.equal(json.status, 0, json.stderr)
   const summary = JSON.parse(json.stdout)
   t.equal(summary.sampling.frames, 15)
-  t.notOk(summary.frames, 'frames only go to --out')
+  t.notOk(summary.signals.face.frames, 'frames only go to --out')
+  t.equal(summary.signals.face.frameCount, 15)
 })
 
 t.test('bad input: a clear message and a non-zero exit', async (t) => {

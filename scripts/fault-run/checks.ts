@@ -11,7 +11,8 @@ import type { Pool } from '../../src/db/mariadb.js'
 import { BUCKET_SIZE, type FrameBucket } from '../../src/repositories/frame-store.js'
 import { FACE_KIND } from '../../src/signals/face/codec.js'
 import { VOICE_KIND } from '../../src/signals/voice/codec.js'
-import { timelineEvents, type FaceMetrics } from '../../src/signals/face/metrics/index.js'
+import { analysisOutcome } from '../../src/signals/outcome.js'
+import type { VoiceSummary } from '../../src/signals/voice/summary.js'
 import type { Observer } from './observer.js'
 import type { LogFacts } from './logs.js'
 
@@ -72,8 +73,12 @@ export async function checkOutcome (pool: Pool, db: Db, tenantId: string, submit
   }
   const scoresCount = await countBy('analysis_scores')
   const feedbackCount = await countBy('analysis_feedback')
-  const scores = new Map((await pool.query('SELECT analysis_id, metrics, voice FROM analysis_scores WHERE analysis_id IN (?)', [ids]) as Row[])
-    .map((r) => [String(r.analysis_id), { metrics: json(r.metrics) as FaceMetrics, voice: json(r.voice) as { hasAudio: boolean } | null }]))
+  // Each analysis's metrics by kind, as the job stored them.
+  const scores = new Map<string, Record<string, { metrics: unknown }>>()
+  for (const r of await pool.query('SELECT analysis_id, kind, metrics FROM analysis_signals WHERE analysis_id IN (?) ORDER BY analysis_id, kind', [ids]) as Row[]) {
+    const id = String(r.analysis_id)
+    scores.set(id, { ...scores.get(id), [String(r.kind)]: { metrics: json(r.metrics) } })
+  }
   const feedback = new Map((await pool.query('SELECT analysis_id, language, source, yaml_text, parsed FROM analysis_feedback WHERE analysis_id IN (?)', [ids]) as Row[])
     .map((r) => [String(r.analysis_id), canonical({ language: r.language, source: r.source, yaml: r.yaml_text, parsed: json(r.parsed) })]))
   const events = groupBy(await pool.query('SELECT analysis_id, seq, kind, start_ms, end_ms, value, data FROM analysis_events WHERE analysis_id IN (?) ORDER BY analysis_id, seq', [ids]) as Row[],
@@ -134,7 +139,7 @@ export async function checkOutcome (pool: Pool, db: Db, tenantId: string, submit
     if (feedbackCount.get(id) !== 1) fail(`${id}: ${feedbackCount.get(id) ?? 0} feedback rows (want 1)`)
     const stored = scores.get(id)
     if (!stored) continue
-    const expected = timelineEvents(stored.metrics)
+    const expected = analysisOutcome(stored).events
     const got = events.get(id) ?? []
     const asStored = got.map((e) => canonical({ kind: e.kind, startMs: Number(e.start_ms), endMs: Number(e.end_ms) }))
     const wanted = expected.map((e) => canonical({ kind: e.kind, startMs: e.startMs, endMs: e.endMs }))
@@ -144,10 +149,9 @@ export async function checkOutcome (pool: Pool, db: Db, tenantId: string, submit
     const face = framesOf(id, FACE_KIND)
     const voice = framesOf(id, VOICE_KIND)
     if (face.frames !== Number(row.analysed_frames)) fail(`${id}: ${face.frames} face frames in MongoDB, analysed_frames ${String(row.analysed_frames)}`)
-    if (stored.voice?.hasAudio && voice.frames === 0) fail(`${id}: has audio but no voice frames`)
+    if ((stored[VOICE_KIND]?.metrics as VoiceSummary | undefined)?.hasAudio && voice.frames === 0) fail(`${id}: has audio but no voice frames`)
     results.set(id, {
-      metrics: digest(canonical(stored.metrics)),
-      voice: digest(canonical(stored.voice)),
+      metrics: digest(canonical(stored)),
       events: digest(canonical(got.map((e) => ({ ...e, analysis_id: undefined, data: json(e.data) })))),
       feedback: digest(feedback.get(id) ?? ''),
       analysed_frames: String(row.analysed_frames),

@@ -1,5 +1,5 @@
 /**
- * npm run analyze -- [video] [--out dir] [--fps n] [--emotion-fps n] [--json]
+ * npm run analyze -- [video] [--out dir] [--fps n] [--emotion-fps n] [--pose-fps n] [--json]
  *
  * Analyses one video file on this machine, with no database or S3. Without a path it uses
  * the default sample from ../shared/fixtures. Progress goes to stderr; a summary table (or,
@@ -18,7 +18,7 @@ import { formatReport } from './report.js'
 
 export const DEFAULT_VIDEO = path.resolve(projectRoot, '..', 'shared', 'fixtures', 'video', 'sad_to_happy_pexels.mp4')
 
-const usage = 'usage: npm run analyze -- [video] [--out dir] [--fps n] [--emotion-fps n] [--json]'
+const usage = 'usage: npm run analyze -- [video] [--out dir] [--fps n] [--emotion-fps n] [--pose-fps n] [--json]'
 
 function fail (message: string, code = 1): never {
   console.error(message)
@@ -40,6 +40,7 @@ try {
       out: { type: 'string' },
       fps: { type: 'string' },
       'emotion-fps': { type: 'string' },
+      'pose-fps': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false }
     }
@@ -58,6 +59,7 @@ if (args.positionals.length === 0 && !existsSync(video)) {
 }
 const fps = positiveNumber('fps', args.values.fps)
 const emotionFps = positiveNumber('emotion-fps', args.values['emotion-fps'])
+const poseFps = positiveNumber('pose-fps', args.values['pose-fps'])
 
 const config = loadConfigOrExit()
 const started = performance.now()
@@ -69,7 +71,10 @@ try {
   const engine = await AnalysisEngine.load({ modelsDir: config.modelsDir, emotionModel: config.engine.emotionModel })
   result = await engine.analyze(video, config.ffmpeg, {
     ...(fps ? { fps } : {}),
-    emotionFps: emotionFps ?? config.engine.emotionFps,
+    signals: {
+      face: { emotionFps: emotionFps ?? config.engine.emotionFps },
+      pose: { poseFps: poseFps ?? config.engine.poseFps }
+    },
     maxWidth: config.engine.analysisWidth,
     limits: config.limits,
     onProgress: ({ stage, framesDone, framesExpected, fraction }) => {
@@ -94,5 +99,6 @@ if (args.values.out) {
   await fs.writeFile(file, JSON.stringify(result))
   process.stderr.write(`full result: ${file}\n`)
 }
-const { frames: _frames, ...summary } = result
+// Without --out the per-frame records stay out of the JSON: the metrics are the summary.
+const summary = { ...result, signals: Object.fromEntries(Object.entries(result.signals).map(([kind, { frames: _frames, ...rest }]) => [kind, rest])) }
 console.log(args.values.json ? JSON.stringify(summary, null, 2) : formatReport(result))

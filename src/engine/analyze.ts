@@ -1,53 +1,50 @@
 /**
- * The analysis engine: a video file in, per-frame face signals and the metrics built from them
- * out. A library with no knowledge of HTTP, queues or databases: the CLI, the job worker, the
- * benchmark and the tests all drive this code.
+ * The analysis engine: a video file in, per-frame signals of every registered kind and the
+ * metrics built from them out. A library with no knowledge of HTTP, queues or databases: the
+ * CLI, the job worker, the benchmark and the tests all drive this code.
  *
- * Three threads share the work, because onnxruntime-node runs inference synchronously on the
- * calling thread: the face worker runs the tracking chain (each frame's crop comes from the
- * previous frame's landmarks, so it is sequential), the aux worker turns each tracked frame
- * into signals (blendshapes, pose, gaze), estimates emotion and counts other faces, and this
- * thread reads frames from ffmpeg (another process) and assembles the results in order. At
- * most a few frames are in flight, so memory does not grow with the video's length.
+ * Each kind of signal is a module (src/signals/); the engine runs their stages and never names
+ * a kind. Video stages keep their models in worker threads (onnxruntime-node runs inference on
+ * the calling thread); this thread reads frames from ffmpeg (another process), hands each frame
+ * to the stages that want it, in registration order (a later stage sees the earlier stages'
+ * frames for the same moment: pose follows the face's speaker), and assembles the results in
+ * time order. Audio stages run alongside on their own ffmpeg. At most a few frames are in
+ * flight, so memory does not grow with the video's length beyond the per-frame records.
  */
-import { setTimeout as delay } from 'node:timers/promises'
 import { probeVideo, MediaError, type ToolPaths, type VideoMetadata } from '../media/ffprobe.js'
 import { openFrameStream, type VideoFrame } from '../media/frames.js'
 import { checkMediaLimits, checkCountedFrames, type MediaLimits } from '../media/limits.js'
 import { untilAborted } from '../abort.js'
-import { computeFaceMetrics, type FaceFrame, type FaceMetrics } from '../signals/face/metrics/index.js'
-import { MESH_FILE } from '../signals/face/engine/mesh.js'
-import { BLENDSHAPES_FILE } from '../signals/face/engine/blendshapes.js'
-import { DETECTOR_FILE } from '../signals/face/engine/yunet.js'
-import { WorkerRpc, siblingFile } from './workers/rpc.js'
-import type { WorkerSetup, TrackReply, DescribeRequest, DescribeReply } from '../signals/face/workers/protocol.js'
+import type { SignalModule, StageOptions, VideoStageRunner } from '../signals/contract.js'
+import { SIGNALS } from '../signals/registry.js'
 import { StageTimer } from './timing.js'
-import { analyzeVoice, type VoiceAnalysis } from '../signals/voice/engine/index.js'
 
-export const ENGINE_VERSION = '0.2.0'
+export const ENGINE_VERSION = '0.3.0'
 
 export interface EngineModels {
   modelsDir: string
-  /** Emotion model id from the registry (engine/emotion/registry.ts). */
+  /** Emotion model id from the registry (signals/face/emotion/registry.ts). */
   emotionModel: string
+  /** The kinds of signal this engine can run (default: every registered one). */
+  signals?: readonly SignalModule[]
 }
 
 export interface AnalyzeOptions {
-  /** Frames per second to analyse; default every frame of the video. */
+  /** Frames per second to decode; default every frame of the video. */
   fps?: number
   /** Frames are scaled down to this width for analysis. */
   maxWidth?: number
-  /** How often emotion is estimated (per second of video); 0 turns it off. */
-  emotionFps?: number
-  /** How often other faces in view are counted while the main face is tracked. */
-  countFacesEveryMs?: number
+  /** The kinds to run (default: all the engine has); the others are skipped entirely. */
+  kinds?: readonly string[]
+  /** Per-kind options, validated by each module (e.g. { face: { emotionFps: 5 }, pose: { poseFps: 10 } }). */
+  signals?: Readonly<Record<string, StageOptions>>
+  /** The file's probe when the caller already has it (one probe per job). */
+  video?: VideoMetadata
   onProgress?: (progress: EngineProgress) => void
-  /** Receives frames in time order, in batches, as they are analysed (e.g. to store them). */
-  onFrames?: (frames: FaceFrame[]) => Promise<void> | void
+  /** Receives each kind's frames in time order, in batches, as they are analysed (e.g. to store them). */
+  onFrames?: (kind: string, frames: unknown[]) => Promise<void> | void
   /** Keep every frame in the result (default true; the metrics are computed either way). */
   keepFrames?: boolean
-  /** Analyse the audio track too (default true). */
-  voice?: boolean
   /** Refuse, before decoding, a file beyond these (MediaLimitError); default: no limits. */
   limits?: MediaLimits
   /**
@@ -65,62 +62,61 @@ export interface EngineProgress {
   fraction: number
 }
 
+/** One kind's outcome: its metrics, how many frames it produced, and the frames when kept. */
+export interface SignalResult<Frame = unknown, Metrics = unknown> {
+  metrics: Metrics
+  frameCount: number
+  frames?: Frame[]
+}
+
 export interface AnalysisResult {
   engineVersion: string
   file: string
   video: VideoMetadata
-  sampling: { fps: number, width: number, height: number, frames: number, emotionFps: number }
+  sampling: { fps: number, width: number, height: number, frames: number }
   models: Record<string, string>
-  metrics: FaceMetrics
-  /** Voice signals from the audio track; hasAudio false when the file has none. */
-  voice: VoiceAnalysis
-  frames?: FaceFrame[]
+  /** By kind, for every kind that ran, in registration order. */
+  signals: Record<string, SignalResult>
   /** Time per stage in milliseconds; stages run in parallel threads, so they add up to more than the total. */
   timings: Record<string, number>
   warnings: string[]
 }
 
+/** A kind's result with its module's types: `signalOf(result, face).metrics` is FaceMetrics. */
+export function signalOf<Frame, Metrics> (result: AnalysisResult, module: SignalModule<Frame, Metrics>): SignalResult<Frame, Metrics> {
+  const found = result.signals[module.kind]
+  if (!found) throw new Error(`the analysis did not run the ${module.kind} signals`)
+  return found as SignalResult<Frame, Metrics>
+}
+
 const FRAME_BATCH = 64
 const MAX_IN_FLIGHT = 4
-/** Worker calls still running when an analysis is stopped get this long before the threads are replaced. */
-const DRAIN_MS = 5000
-const here = import.meta.url.startsWith('file:') ? new URL(import.meta.url).pathname : import.meta.url
 
-interface EngineWorkers { face: WorkerRpc, aux: WorkerRpc, emotionModelFile: string }
-
-/** Starts both worker threads and waits until each has loaded its models. */
-async function startWorkers (models: EngineModels): Promise<EngineWorkers> {
-  const setup: WorkerSetup = { modelsDir: models.modelsDir, emotionModel: models.emotionModel }
-  const face = new WorkerRpc(siblingFile(here, '../signals/face/workers/face-worker'), setup)
-  const aux = new WorkerRpc(siblingFile(here, '../signals/face/workers/aux-worker'), setup)
-  try {
-    const [, ready] = await Promise.all([face.call('ready', null), aux.call<{ emotionModelFile: string }>('ready', null)])
-    return { face, aux, emotionModelFile: ready.emotionModelFile }
-  } catch (error) {
-    await Promise.all([face.close(), aux.close()])
-    throw error
-  }
-}
+interface VideoKind { module: SignalModule, runner: VideoStageRunner<unknown> }
+/** One decoded frame's outputs, by kind (only the kinds that wanted the frame). */
+type FrameOutputs = Map<string, unknown>
 
 export class AnalysisEngine {
   private busy = false
-  private face: WorkerRpc
-  private aux: WorkerRpc
-  private readonly emotionModelFile: string
 
-  private constructor (private readonly models: EngineModels, workers: EngineWorkers) {
-    this.face = workers.face
-    this.aux = workers.aux
-    this.emotionModelFile = workers.emotionModelFile
-  }
+  private constructor (private readonly modules: readonly SignalModule[], private readonly video: VideoKind[]) {}
 
-  /** Starts the worker threads and loads every model once; an engine analyses videos one at a time. */
+  /** Starts every video stage's worker threads and loads every model once; an engine analyses videos one at a time. */
   static async load (models: EngineModels): Promise<AnalysisEngine> {
-    return new AnalysisEngine(models, await startWorkers(models))
+    const modules = models.signals ?? SIGNALS
+    const setup = { modelsDir: models.modelsDir, emotionModel: models.emotionModel }
+    const started = await Promise.allSettled(modules.map(async (module) => module.stage.type === 'video' ? { module, runner: await module.stage.start(setup) } : null))
+    const video = started.flatMap((s) => (s.status === 'fulfilled' && s.value ? [s.value as VideoKind] : []))
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+    if (failed) {
+      await Promise.all(video.map((v) => v.runner.close()))
+      throw failed.reason
+    }
+    return new AnalysisEngine(modules, video)
   }
 
   async close (): Promise<void> {
-    await Promise.all([this.face.close(), this.aux.close()])
+    await Promise.all(this.video.map((v) => v.runner.close()))
   }
 
   async analyze (file: string, tools: ToolPaths, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
@@ -135,48 +131,53 @@ export class AnalysisEngine {
 
   private async run (file: string, tools: ToolPaths, options: AnalyzeOptions): Promise<AnalysisResult> {
     const { signal, limits } = options
+    const chosen = (module: SignalModule) => !options.kinds || options.kinds.includes(module.kind)
+    const unknown = options.kinds?.filter((kind) => !this.modules.some((m) => m.kind === kind)) ?? []
+    if (unknown.length > 0) throw new RangeError(`unknown kind of signal: ${unknown.join(', ')} (known: ${this.modules.map((m) => m.kind).join(', ')})`)
     const timings = new StageTimer()
     const started = performance.now()
     const report = options.onProgress ?? (() => {})
     report({ stage: 'probing', framesDone: 0, framesExpected: 0, fraction: 0 })
-    const video = await timings.time('probe', () => probeVideo(file, tools, signal ? { signal } : {}))
+    const video = options.video ?? await timings.time('probe', () => probeVideo(file, tools, signal ? { signal } : {}))
     if (limits) checkMediaLimits(video, limits)
     const sampling = { ...(options.fps ? { fps: options.fps } : {}), maxWidth: options.maxWidth ?? 640, ...(limits ? { maxPixels: limits.maxVideoPixels } : {}) }
     const stream = await openFrameStream(file, video, tools, sampling, signal)
     // The header said one thing; the packets, counted before decoding, have the last word.
     if (limits && stream.packets.count > 0) checkCountedFrames(stream.packets.count, stream.packets.spanS, limits)
-    const emotionFps = options.emotionFps ?? 5
-    const countEveryMs = options.countFacesEveryMs ?? 1000
-    await Promise.all([this.face.call('reset', null), this.aux.call('reset', null)])
-    // The audio track in parallel with the frames: its own ffmpeg, light DSP on this thread.
-    const voice = options.voice === false || !video.hasAudio
-      ? Promise.resolve<VoiceAnalysis>({ hasAudio: false, metrics: null, frames: [] })
-      : timings.time('voice', () => analyzeVoice(file, tools, signal))
-    voice.catch(() => {}) // awaited below; a face-stage failure must not leave it unhandled
 
-    const frames: FaceFrame[] = []
-    let batch: FaceFrame[] = []
-    const inFlight: Array<Promise<{ t: number, described: DescribeReply, tracked: TrackReply }>> = []
-    let otherFaces = 0
-    let nextEmotionMs = 0
-    let nextCountMs = 0
+    const stages = this.video.filter((v) => chosen(v.module))
+    await Promise.all(stages.map((v) => v.runner.reset(options.signals?.[v.module.kind] ?? {})))
+    // Audio stages in parallel with the frames: their own ffmpeg, light DSP on this thread.
+    const audio = new Map(this.modules.filter((m) => chosen(m) && m.stage.type === 'audio').map((module) => {
+      const stage = module.stage as Extract<SignalModule['stage'], { type: 'audio' }>
+      const running = timings.time(module.kind, () => stage.analyze(file, video, tools, signal))
+      running.catch(() => {}) // awaited below; a video-stage failure must not leave it unhandled
+      return [module.kind, running] as const
+    }))
 
+    const frames = new Map<string, unknown[]>(stages.map((v) => [v.module.kind, []]))
+    const batches = new Map<string, unknown[]>(stages.map((v) => [v.module.kind, []]))
+    const inFlight: Array<Promise<FrameOutputs>> = []
+    let decoded = 0
+
+    const flush = async (kind: string, force: boolean) => {
+      const batch = batches.get(kind)!
+      if (batch.length === 0 || (!force && batch.length < FRAME_BATCH)) return
+      batches.set(kind, [])
+      await options.onFrames?.(kind, batch)
+    }
     const settle = async () => {
       // Left in the list until it settles, so a stopped analysis knows what is still running.
-      const { t, described, tracked } = await untilAborted(inFlight[0]!, signal)
+      const outputs = await untilAborted(inFlight[0]!, signal)
       inFlight.shift()
-      // Counts arrive in frame order; each holds until the next one.
-      if (tracked.otherFaces !== null) otherFaces = tracked.otherFaces
-      if (described.otherFaces !== undefined) otherFaces = described.otherFaces
-      const frame: FaceFrame = { t, face: described.face, otherFaces, ...(described.emotion ? { emotion: described.emotion } : {}) }
-      frames.push(frame)
-      batch.push(frame)
-      if (batch.length >= FRAME_BATCH) {
-        await options.onFrames?.(batch)
-        batch = []
+      decoded++
+      for (const [kind, frame] of outputs) {
+        frames.get(kind)!.push(frame)
+        batches.get(kind)!.push(frame)
+        await flush(kind, false)
       }
-      if (frames.length % 10 === 0) {
-        report({ stage: 'analysing', framesDone: frames.length, framesExpected: stream.expectedFrames, fraction: Math.min(0.99, frames.length / stream.expectedFrames) })
+      if (decoded % 10 === 0) {
+        report({ stage: 'analysing', framesDone: decoded, framesExpected: stream.expectedFrames, fraction: Math.min(0.99, decoded / stream.expectedFrames) })
       }
     }
 
@@ -185,13 +186,7 @@ export class AnalysisEngine {
     try {
       for await (const frame of stream.frames) {
         timings.add('decode_wait', performance.now() - waiting)
-        // Emotion on a fixed time grid (one estimate per 1/emotionFps slot), so the rate does
-        // not drift with frame timing; slots without a face are skipped, not made up later.
-        const wantEmotion = emotionFps > 0 && frame.timeMs >= nextEmotionMs
-        while (emotionFps > 0 && nextEmotionMs <= frame.timeMs) nextEmotionMs += 1000 / emotionFps
-        const wantCount = frame.timeMs >= nextCountMs
-        if (wantCount) nextCountMs = frame.timeMs + countEveryMs
-        const processed = this.process(frame, wantEmotion, wantCount, signal)
+        const processed = this.process(frame, stages.filter((v) => v.runner.wants(frame.timeMs)))
         processed.catch(() => {}) // awaited in order by settle(); one failing early must not go unhandled
         inFlight.push(processed)
         while (inFlight.length > MAX_IN_FLIGHT) await settle()
@@ -200,69 +195,61 @@ export class AnalysisEngine {
       while (inFlight.length > 0) await settle()
     } catch (error) {
       if (!signal?.aborted) throw error
-      await this.recoverWorkers(inFlight)
+      await Promise.all(stages.map((v) => v.runner.recover(inFlight)))
       throw signal.reason
     }
-    if (batch.length > 0) await options.onFrames?.(batch)
+    for (const v of stages) await flush(v.module.kind, true)
     timings.add('frames_total', performance.now() - loopStart)
 
-    if (frames.length === 0) throw new MediaError('not_media', 'not a video: no frame could be decoded')
+    if (decoded === 0) throw new MediaError('not_media', 'not a video: no frame could be decoded')
     const warnings: string[] = []
-    if (frames.length < stream.expectedFrames * 0.9) {
-      warnings.push(`video ends early: decoded ${frames.length} of ${stream.expectedFrames} expected frames (damaged file)`)
+    if (decoded < stream.expectedFrames * 0.9) {
+      warnings.push(`video ends early: decoded ${decoded} of ${stream.expectedFrames} expected frames (damaged file)`)
     }
-    report({ stage: 'summarising', framesDone: frames.length, framesExpected: stream.expectedFrames, fraction: 0.99 })
-    const metrics = timings.timeSync('metrics', () => computeFaceMetrics(frames))
-    const voiceAnalysis = await untilAborted(voice, signal)
-    const [faceTimings, auxTimings] = await Promise.all([this.face.call<Record<string, number>>('timings', null), this.aux.call<Record<string, number>>('timings', null)])
+    report({ stage: 'summarising', framesDone: decoded, framesExpected: stream.expectedFrames, fraction: 0.99 })
+
+    // Metrics in registration order: a module sees the frames and metrics of those before it.
+    const durationS = video.durationS
+    const signals: Record<string, SignalResult> = {}
+    const context = { durationS, frameSize: { width: stream.width, height: stream.height }, frames: new Map<string, readonly unknown[]>(), metrics: new Map<string, unknown>() }
+    for (const module of this.modules.filter(chosen)) {
+      let result: SignalResult
+      if (module.stage.type === 'audio') {
+        const { frames: own, metrics } = await untilAborted(audio.get(module.kind)!, signal)
+        result = { metrics, frameCount: own.length, frames: own }
+        await options.onFrames?.(module.kind, own)
+      } else {
+        const stage = module.stage
+        const own = frames.get(module.kind)!
+        result = { metrics: timings.timeSync(`${module.kind}_metrics`, () => stage.summarize(own, context)), frameCount: own.length, frames: own }
+      }
+      context.frames.set(module.kind, result.frames!)
+      context.metrics.set(module.kind, result.metrics)
+      if (options.keepFrames === false) delete result.frames
+      signals[module.kind] = result
+    }
+    const stageTimings = await Promise.all(stages.map((v) => v.runner.timings()))
     timings.add('total', performance.now() - started)
     return {
       engineVersion: ENGINE_VERSION,
       file,
       video,
-      sampling: { fps: stream.fps, width: stream.width, height: stream.height, frames: frames.length, emotionFps },
-      models: { detector: DETECTOR_FILE, mesh: MESH_FILE, blendshapes: BLENDSHAPES_FILE, emotion: this.emotionModelFile },
-      metrics,
-      voice: voiceAnalysis,
-      ...(options.keepFrames === false ? {} : { frames }),
-      timings: { ...timings.result(), ...faceTimings, ...auxTimings },
+      sampling: { fps: stream.fps, width: stream.width, height: stream.height, frames: decoded },
+      models: Object.assign({}, ...stages.map((v) => v.runner.models)),
+      signals,
+      timings: Object.assign(timings.result(), ...stageTimings),
       warnings
     }
   }
 
   /**
-   * After a stopped analysis: the frames already handed to the worker threads finish there (a
-   * few milliseconds each) before the next video's reset; threads still busy after DRAIN_MS
-   * (a frame that takes forever) are replaced by fresh ones with the same models.
+   * One frame through the stages that want it, in registration order; each stage gets its own
+   * copy of the pixels (the last one the original), since a stage may transfer them to a thread.
    */
-  private async recoverWorkers (inFlight: Array<Promise<unknown>>): Promise<void> {
-    const drained = await Promise.race([
-      Promise.allSettled(inFlight).then(() => true),
-      delay(DRAIN_MS, false, { ref: false })
-    ])
-    if (drained) return
-    await this.close()
-    const workers = await startWorkers(this.models)
-    this.face = workers.face
-    this.aux = workers.aux
-  }
-
-  /** One frame through both workers; pixels are copied only when the aux worker needs them. */
-  private async process (frame: VideoFrame, wantEmotion: boolean, wantCount: boolean, signal?: AbortSignal): Promise<{ t: number, described: DescribeReply, tracked: TrackReply }> {
-    const pixels = wantEmotion || wantCount ? { ...frame, data: frame.data.slice() } : null
-    const tracked = await this.face.call<TrackReply>('track', { frame }, [frame.data.buffer as ArrayBuffer])
-    signal?.throwIfAborted()
-    const request: DescribeRequest = {
-      width: frame.width,
-      height: frame.height,
-      landmarks: tracked.main?.landmarks ?? null,
-      roi: tracked.main?.roi ?? null,
-      frame: pixels,
-      emotion: wantEmotion,
-      countFaces: wantCount && tracked.main !== null
-    }
-    const transfer = [request.landmarks?.buffer, pixels?.data.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer)
-    const described = await this.aux.call<DescribeReply>('describe', request, transfer)
-    return { t: frame.timeMs, described, tracked }
+  private async process (frame: VideoFrame, stages: VideoKind[]): Promise<FrameOutputs> {
+    const copies = stages.map((_, k) => (k === stages.length - 1 ? frame : { ...frame, data: frame.data.slice() }))
+    const outputs: FrameOutputs = new Map()
+    for (const [k, v] of stages.entries()) outputs.set(v.module.kind, await v.runner.process(copies[k]!, outputs))
+    return outputs
   }
 }

@@ -16,13 +16,11 @@ import type { ResultsRepository } from '../repositories/results.js'
 import type { FrameStore } from '../repositories/frame-store.js'
 import type { ObjectStorage } from '../storage/object-storage.js'
 import type { AnalysisEngine } from '../engine/analyze.js'
-import { encodeFaceFrame, FACE_KIND } from '../signals/face/codec.js'
-import { encodeVoiceFrame, VOICE_KIND } from '../signals/voice/codec.js'
-import type { StoredVoice } from '../repositories/results.js'
 import { transcribe, type Transcript } from '../transcripts/transcribe.js'
-import type { VoiceMetrics } from '../signals/voice/engine/index.js'
-import { computeScores, timelineEvents } from '../signals/face/metrics/index.js'
-import { probeVideo } from '../media/ffprobe.js'
+import { signalModule } from '../signals/registry.js'
+import { analysisOutcome, feedbackSignals } from '../signals/outcome.js'
+import type { FrameWriter } from '../repositories/frame-store.js'
+import { probeVideo, type VideoMetadata } from '../media/ffprobe.js'
 import { checkMediaLimits } from '../media/limits.js'
 import { untilAborted } from '../abort.js'
 import { describeFailure } from './failure.js'
@@ -86,24 +84,20 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     await analyses.saveVideo(analysisId, video, object.etag)
 
     const started = performance.now()
-    const result = await analyse(analysis, videoFile, deps, progress, signal)
+    const result = await analyse(analysis, videoFile, video, deps, progress, signal)
     log.info({ frames: result.sampling.frames, seconds: video.durationS, ms: Math.round(performance.now() - started) }, 'video analysed')
 
     await progress(90, 'transcribing', true)
-    const { transcript, transcriptError } = await untilAborted(transcribeIfConfigured(videoFile, tempDir, result.voice.hasAudio, deps), signal)
+    const { transcript, transcriptError } = await untilAborted(transcribeIfConfigured(videoFile, tempDir, video.hasAudio, deps), signal)
 
     await progress(92, 'storing', true)
-    const scores = computeScores(result.metrics)
-    const modelVersions = { engine: result.engineVersion, metrics: result.metrics.version, ...result.models }
-    const voiceWriter = deps.frames.writer(analysisId, VOICE_KIND)
-    await voiceWriter.add(result.voice.frames.map(encodeVoiceFrame))
-    await voiceWriter.finish()
-    const voice: StoredVoice = { hasAudio: result.voice.hasAudio, metrics: withoutNuclei(result.voice.metrics), ...(transcriptError ? { transcriptError } : {}) }
+    const outcome = analysisOutcome(result.signals)
+    const { scores } = outcome
+    const modelVersions = { engine: result.engineVersion, ...Object.fromEntries(outcome.signals.map((s) => [`${s.kind}_metrics`, s.version])), ...result.models }
     await deps.results.saveResults(analysisId, {
-      metrics: result.metrics,
+      signals: outcome.signals.map(({ kind, version, metrics }) => ({ kind, version, metrics })),
       scores,
-      events: timelineEvents(result.metrics),
-      voice,
+      events: outcome.events,
       analysedFrames: result.sampling.frames,
       modelVersions
     })
@@ -114,12 +108,12 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
       words: transcript.words,
       wordsPerMinute: transcript.wordsPerMinute,
       fillers: transcript.fillers
-    })
+    }, transcriptError)
 
     await progress(95, 'feedback', true)
     const language = (analysis.options as AnalysisOptions).language ?? config.feedback.defaultLanguage
     const feedback = await untilAborted(deps.writeFeedback({
-      metrics: result.metrics, scores, durationS: video.durationS, language, voice: { hasAudio: voice.hasAudio, metrics: voice.metrics, transcript }
+      signals: feedbackSignals(outcome), scores, durationS: video.durationS, language, transcript
     }), signal)
     if (feedback.fallbackReason) log.warn({ reason: feedback.fallbackReason }, 'LLM feedback failed; rule-based feedback stored')
     await deps.results.saveFeedback(analysisId, {
@@ -149,31 +143,39 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
   }
 }
 
-/** Runs the engine, writing frames to MongoDB as they come and replacing an earlier attempt's. */
-async function analyse (analysis: AnalysisRecord, file: string, deps: AnalysisJobDeps, progress: ProgressReporter, signal: AbortSignal) {
+/**
+ * Runs the engine on the already-probed file, writing each kind's frames to MongoDB as they
+ * come and replacing an earlier attempt's.
+ */
+async function analyse (analysis: AnalysisRecord, file: string, video: VideoMetadata, deps: AnalysisJobDeps, progress: ProgressReporter, signal: AbortSignal) {
   const options = analysis.options as AnalysisOptions
-  const writer = deps.frames.writer(analysis.id, FACE_KIND)
+  const writers = new Map<string, FrameWriter>()
   const engine = await untilAborted(deps.engine(), signal)
   const result = await engine.analyze(file, deps.config.ffmpeg, {
+    video,
     limits: deps.config.limits,
     signal,
     ...(options.fps ? { fps: options.fps } : {}),
-    emotionFps: options.emotion_fps ?? deps.config.engine.emotionFps,
     maxWidth: deps.config.engine.analysisWidth,
+    signals: {
+      face: { emotionFps: options.emotion_fps ?? deps.config.engine.emotionFps },
+      pose: { poseFps: deps.config.engine.poseFps }
+    },
     keepFrames: false,
-    onFrames: (frames) => writer.add(frames.map(encodeFaceFrame)),
+    onFrames: (kind, frames) => {
+      const module = signalModule(kind)!
+      if (!writers.has(kind)) writers.set(kind, deps.frames.writer(analysis.id, kind))
+      return writers.get(kind)!.add(frames.map((frame) => module.codec.encode(frame)))
+    },
     onProgress: ({ fraction }) => { void progress(ENGINE_START + fraction * (ENGINE_END - ENGINE_START), 'analysing') }
   })
-  const stored = await writer.finish()
-  if (stored !== result.sampling.frames) throw new Error(`stored ${stored} frames of ${result.sampling.frames}`)
+  for (const [kind, { frameCount }] of Object.entries(result.signals)) {
+    // A kind with no frames this time still clears what an earlier attempt stored.
+    const writer = writers.get(kind) ?? deps.frames.writer(analysis.id, kind)
+    const stored = await writer.finish()
+    if (stored !== frameCount) throw new Error(`stored ${stored} ${kind} frames of ${frameCount}`)
+  }
   return result
-}
-
-/** Voice metrics as stored: the syllable nucleus times stay out (they are in the voice frames). */
-function withoutNuclei (metrics: VoiceMetrics | null): StoredVoice['metrics'] {
-  if (!metrics) return null
-  const { nucleiMs: _nuclei, ...stored } = metrics
-  return stored
 }
 
 /**

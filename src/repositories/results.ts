@@ -1,29 +1,24 @@
 /**
- * An analysis's results in MariaDB: scores (headline numbers as columns, the full metrics as
- * JSON), timeline events, and coaching feedback. Every write replaces what an earlier attempt
- * of the same analysis wrote, so a retried job never duplicates rows.
+ * An analysis's results in MariaDB: the scores (headline numbers as columns, the categories as
+ * JSON), each kind of signal's aggregate metrics (one row per kind, as its module defines
+ * them), timeline events, the transcript and the coaching feedback. Every write replaces what
+ * an earlier attempt of the same analysis wrote, so a retried job never duplicates rows.
  */
 import type { Pool } from '../db/mariadb.js'
-import type { FaceMetrics, Scores, TimelineEvent } from '../signals/face/metrics/index.js'
-import type { VoiceMetrics } from '../signals/voice/engine/index.js'
+import type { TimelineEvent } from '../signals/contract.js'
 import type { Transcript } from '../transcripts/transcribe.js'
 
-/** What is stored about the voice: the metrics, or why there are none. */
-export interface StoredVoice {
-  hasAudio: boolean
-  metrics: Omit<VoiceMetrics, 'nucleiMs'> | null
-  /** Why the transcript is missing when one was wanted (e.g. the API failed). */
-  transcriptError?: string
-}
-
+/** The scores as stored: generic over the categories present (eye_contact, body_language...). */
 export interface StoredScores {
-  scoreVersion: string
+  version: string
   interviewScore: number
-  attentionScore: number
-  metrics: FaceMetrics & { scores?: Scores }
-  voice: StoredVoice | null
+  attentionScore: number | null
+  categories: Record<string, number>
   createdAt: Date
 }
+
+/** One kind's aggregate metrics and the version of their definitions. */
+export interface StoredSignal { kind: string, version: string, metrics: unknown }
 
 export interface StoredTranscript {
   model: string
@@ -47,37 +42,35 @@ export interface FeedbackRecord {
   createdAt: Date
 }
 
+const json = <T>(value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value) as T
+
 export class ResultsRepository {
   constructor (private readonly pool: Pool) {}
 
-  /** Scores, events and the analysis's outcome columns in one transaction. */
+  /** Scores, every kind's metrics, events and the analysis's outcome columns in one transaction. */
   async saveResults (analysisId: string, result: {
-    metrics: FaceMetrics
-    scores: Scores
+    signals: StoredSignal[]
+    scores: Omit<StoredScores, 'createdAt'>
     events: TimelineEvent[]
-    voice: StoredVoice
     analysedFrames: number
     modelVersions: Record<string, string>
   }): Promise<void> {
-    const { metrics, scores, events } = result
+    const { scores, events } = result
     const connection = await this.pool.getConnection()
     try {
       await connection.beginTransaction()
       await connection.query(
-        `INSERT INTO analysis_scores
-           (analysis_id, score_version, interview_score, attention_score, eye_contact_ratio, gaze_stability, blink_count,
-            blink_rate_per_min, head_movement, face_missing_ratio, multiple_faces_ratio, dominant_emotion, emotion_distribution, voice, metrics)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO analysis_scores (analysis_id, score_version, interview_score, attention_score, scores)
+         VALUES (?, ?, ?, ?, ?)
          ON DUPLICATE KEY UPDATE score_version = VALUES(score_version), interview_score = VALUES(interview_score),
-           attention_score = VALUES(attention_score), eye_contact_ratio = VALUES(eye_contact_ratio), gaze_stability = VALUES(gaze_stability),
-           blink_count = VALUES(blink_count), blink_rate_per_min = VALUES(blink_rate_per_min), head_movement = VALUES(head_movement),
-           face_missing_ratio = VALUES(face_missing_ratio), multiple_faces_ratio = VALUES(multiple_faces_ratio),
-           dominant_emotion = VALUES(dominant_emotion), emotion_distribution = VALUES(emotion_distribution), voice = VALUES(voice), metrics = VALUES(metrics),
-           created_at = CURRENT_TIMESTAMP(3)`,
-        [analysisId, scores.version, scores.interviewScore, scores.attentionScore, metrics.attention.eyeContactRatio,
-          metrics.attention.gazeStability, metrics.blinks.count, metrics.blinks.ratePerMinute, metrics.head.meanSpeedDegPerSecond,
-          metrics.presence.faceMissingRatio, metrics.presence.multipleFacesRatio, metrics.emotion.dominant,
-          JSON.stringify(metrics.emotion.distribution), JSON.stringify(result.voice), JSON.stringify({ ...metrics, scores })])
+           attention_score = VALUES(attention_score), scores = VALUES(scores), created_at = CURRENT_TIMESTAMP(3)`,
+        [analysisId, scores.version, scores.interviewScore, scores.attentionScore, JSON.stringify(scores)])
+      await connection.query('DELETE FROM analysis_signals WHERE analysis_id = ?', [analysisId])
+      if (result.signals.length > 0) {
+        await connection.batch(
+          'INSERT INTO analysis_signals (analysis_id, kind, version, metrics) VALUES (?, ?, ?, ?)',
+          result.signals.map((s) => [analysisId, s.kind, s.version, JSON.stringify(s.metrics)]))
+      }
       await connection.query('DELETE FROM analysis_events WHERE analysis_id = ?', [analysisId])
       if (events.length > 0) {
         await connection.batch(
@@ -97,17 +90,15 @@ export class ResultsRepository {
   }
 
   async getScores (analysisId: string): Promise<StoredScores | null> {
-    const [row] = await this.pool.query(
-      'SELECT score_version, interview_score, attention_score, metrics, voice, created_at FROM analysis_scores WHERE analysis_id = ?', [analysisId])
-    if (!row) return null
-    return {
-      scoreVersion: String(row.score_version),
-      interviewScore: Number(row.interview_score),
-      attentionScore: Number(row.attention_score),
-      metrics: typeof row.metrics === 'string' ? JSON.parse(row.metrics) : row.metrics,
-      voice: row.voice === null ? null : (typeof row.voice === 'string' ? JSON.parse(row.voice) : row.voice) as StoredVoice,
-      createdAt: row.created_at as Date
-    }
+    const [row] = await this.pool.query('SELECT scores, created_at FROM analysis_scores WHERE analysis_id = ?', [analysisId])
+    if (!row || row.scores === null) return null
+    return { ...json<Omit<StoredScores, 'createdAt'>>(row.scores), createdAt: row.created_at as Date }
+  }
+
+  /** Every kind's aggregate metrics, by kind. */
+  async getSignals (analysisId: string): Promise<Map<string, StoredSignal>> {
+    const rows: Array<Record<string, unknown>> = await this.pool.query('SELECT kind, version, metrics FROM analysis_signals WHERE analysis_id = ?', [analysisId])
+    return new Map(rows.map((r) => [String(r.kind), { kind: String(r.kind), version: String(r.version), metrics: json(r.metrics) }]))
   }
 
   async listEvents (analysisId: string): Promise<StoredEvent[]> {
@@ -115,39 +106,46 @@ export class ResultsRepository {
       'SELECT seq, kind, start_ms, end_ms, value, data, thumbnail_key FROM analysis_events WHERE analysis_id = ? ORDER BY seq', [analysisId])
     return rows.map((r) => ({
       seq: Number(r.seq),
-      kind: r.kind as TimelineEvent['kind'],
+      kind: String(r.kind),
       startMs: Number(r.start_ms),
       endMs: Number(r.end_ms),
       value: r.value === null ? null : Number(r.value),
-      ...(r.data ? { data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, number> } : {}),
+      ...(r.data ? { data: json<Record<string, number>>(r.data) } : {}),
       thumbnailKey: (r.thumbnail_key as string | null) ?? null
     }))
   }
 
-  /** Replaces the analysis's transcript, or removes it (null) when a re-run made none. */
-  async saveTranscript (analysisId: string, transcript: StoredTranscript | null): Promise<void> {
-    if (!transcript) {
+  /**
+   * Replaces the analysis's transcript; null removes it (a re-run made none). With `error`, the
+   * transcript was wanted but could not be made, and the row records why.
+   */
+  async saveTranscript (analysisId: string, transcript: StoredTranscript | null, error?: string): Promise<void> {
+    if (!transcript && !error) {
       await this.pool.query('DELETE FROM analysis_transcripts WHERE analysis_id = ?', [analysisId])
       return
     }
+    const t = transcript ?? { model: '', language: null, text: '', words: [], wordsPerMinute: null, fillers: { count: 0, perMinute: 0, items: [] } }
     await this.pool.query(
-      `REPLACE INTO analysis_transcripts (analysis_id, model, language, text, words, words_per_minute, filler_count, fillers)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [analysisId, transcript.model, transcript.language, transcript.text, JSON.stringify(transcript.words),
-        transcript.wordsPerMinute, transcript.fillers.count, JSON.stringify(transcript.fillers)])
+      `REPLACE INTO analysis_transcripts (analysis_id, model, language, text, words, words_per_minute, filler_count, fillers, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [analysisId, t.model, t.language, t.text, JSON.stringify(t.words), t.wordsPerMinute, t.fillers.count, JSON.stringify(t.fillers), transcript ? null : error!.slice(0, 500)])
   }
 
-  async getTranscript (analysisId: string): Promise<StoredTranscript | null> {
+  /** The transcript, or why a wanted one is missing; both null when none was wanted. */
+  async getTranscript (analysisId: string): Promise<{ transcript: StoredTranscript | null, error: string | null }> {
     const [row] = await this.pool.query('SELECT * FROM analysis_transcripts WHERE analysis_id = ?', [analysisId])
-    if (!row) return null
-    const json = <T>(v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as T
+    if (!row) return { transcript: null, error: null }
+    if (row.error) return { transcript: null, error: String(row.error) }
     return {
-      model: String(row.model),
-      language: (row.language as string | null) ?? null,
-      text: String(row.text),
-      words: json(row.words),
-      wordsPerMinute: row.words_per_minute === null ? null : Number(row.words_per_minute),
-      fillers: json(row.fillers)
+      transcript: {
+        model: String(row.model),
+        language: (row.language as string | null) ?? null,
+        text: String(row.text),
+        words: json(row.words),
+        wordsPerMinute: row.words_per_minute === null ? null : Number(row.words_per_minute),
+        fillers: json(row.fillers)
+      },
+      error: null
     }
   }
 
@@ -174,7 +172,7 @@ export class ResultsRepository {
       model: (row.model as string | null) ?? null,
       promptVersion: String(row.prompt_version),
       yaml: String(row.yaml_text),
-      parsed: typeof row.parsed === 'string' ? JSON.parse(row.parsed) : row.parsed,
+      parsed: json(row.parsed),
       fallbackReason: (row.fallback_reason as string | null) ?? null,
       createdAt: row.created_at as Date
     }

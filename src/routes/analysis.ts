@@ -7,9 +7,7 @@ import {
 } from '../schemas/analysis.js'
 import { ErrorResponse } from '../schemas/common.js'
 import { acceptAnalysis, RequestRejected } from '../services/analysis-requests.js'
-import { decodeFaceFrame, FACE_KIND, type StoredFaceFrame } from '../signals/face/codec.js'
-import { decodeVoiceFrame, VOICE_KIND, type StoredVoiceFrame } from '../signals/voice/codec.js'
-import { EMOTIONS } from '../signals/face/metrics/index.js'
+import { SIGNALS, signalModule } from '../signals/registry.js'
 import { toAnalysisResponse, toRecentItem } from './analysis-views.js'
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }
@@ -95,18 +93,19 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
     }
   }, async (request) => {
     const analysis = await findAnalysis(request, request.params.id)
-    if (analysis.status !== 'completed') return toAnalysisResponse(analysis, null, [])
-    const [scores, events, transcript] = await Promise.all([
-      fastify.results.getScores(analysis.id), fastify.results.listEvents(analysis.id), fastify.results.getTranscript(analysis.id)
+    if (analysis.status !== 'completed') return toAnalysisResponse(analysis, null)
+    const [scores, signals, events, transcript] = await Promise.all([
+      fastify.results.getScores(analysis.id), fastify.results.getSignals(analysis.id),
+      fastify.results.listEvents(analysis.id), fastify.results.getTranscript(analysis.id)
     ])
-    return toAnalysisResponse(analysis, scores, events, transcript)
+    return toAnalysisResponse(analysis, scores && { scores, signals, events, transcript })
   })
 
   fastify.get('/analysis/:id/frames', {
     config: { access: 'analyses:read' },
     schema: {
       tags: ['analysis'],
-      summary: 'Per-frame face signals (kind=face) or per-second voice signals (kind=voice), in time order, paginated',
+      summary: 'Per-frame signals of one kind (face, voice, pose...), in time order, paginated',
       params: AnalysisIdParams,
       querystring: FramesQuery,
       response: { 200: FramesResponse, ...errors }
@@ -114,31 +113,13 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
   }, async (request) => {
     const analysis = await findAnalysis(request, request.params.id)
     const { from, to, limit } = request.query
-    const kind = request.query.kind ?? FACE_KIND
+    const module = signalModule(request.query.kind ?? SIGNALS[0]!.kind)! // the schema allows registered kinds only
     if (from !== undefined && to !== undefined && to < from) throw fastify.httpErrors.badRequest('querystring/to must be >= from')
-    const page = await fastify.frames.readFrames(analysis.id, kind, {
+    const page = await fastify.frames.readFrames(analysis.id, module.kind, {
       ...(from !== undefined ? { fromMs: from } : {}), ...(to !== undefined ? { toMs: to } : {}), limit: limit ?? 300
     })
-    if (kind === VOICE_KIND) {
-      const frames = page.frames.map((stored) => {
-        const frame = decodeVoiceFrame(stored as StoredVoiceFrame)
-        return { t_ms: frame.t, speech: frame.speech, loudness_db: frame.loudnessDb, pitch_hz: frame.pitchHz, syllables: frame.syllables }
-      })
-      return { analysis_id: analysis.id, kind, frames, count: frames.length, next_from: page.nextFromMs }
-    }
-    const frames = page.frames.map((stored) => {
-      const frame = decodeFaceFrame(stored as StoredFaceFrame)
-      return {
-        t_ms: frame.t,
-        other_faces: frame.otherFaces,
-        face: frame.face && {
-          box: frame.face.box, pose: frame.face.pose, gaze: frame.face.gaze,
-          eye_opening: frame.face.eyeOpening, blink: frame.face.blink, blendshapes: frame.face.blendshapes
-        },
-        ...(frame.emotion ? { emotion: Object.fromEntries(EMOTIONS.map((e, k) => [e, frame.emotion![k]!])) } : {})
-      }
-    })
-    return { analysis_id: analysis.id, kind, frames, count: frames.length, next_from: page.nextFromMs }
+    const frames = page.frames.map((stored) => module.view.renderFrame(module.codec.decode(stored)))
+    return { analysis_id: analysis.id, kind: module.kind, frames, count: frames.length, next_from: page.nextFromMs }
   })
 
   fastify.get('/analysis/:id/llm-comment', {

@@ -3,16 +3,17 @@
  * the OpenAPI document all come from these definitions. Field names are snake_case, as the
  * product's users asked for.
  */
-import { Type, type Static } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
+import { Nullable, StringEnum } from './common.js'
+import { SIGNALS, SIGNAL_KINDS } from '../signals/registry.js'
+
+/** Every registered module's response fields, each optional (absent until the analysis completes). */
+function signalFields (): Record<string, TSchema> {
+  return Object.fromEntries(SIGNALS.flatMap((m) => Object.entries(m.view.fields).map(([field, schema]) => [field, Type.Optional(schema)])))
+}
 
 const Id = Type.String({ format: 'uuid', description: 'Analysis id', examples: ['0b6f6a56-4c39-4c8e-9a51-4e3f3b0a9d2e'] })
 const Timestamp = Type.String({ format: 'date-time' })
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
-
-/** A string from a fixed list, as one `enum` (so a wrong value gets one clear message). */
-function StringEnum<const T extends readonly string[]> (values: T, options: { description?: string } = {}) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
-}
 
 export const AnalysisIdParams = Type.Object({ id: Id }, { additionalProperties: false })
 
@@ -45,8 +46,6 @@ export const AnalyzeAccepted = Type.Object({
   created: Type.Boolean({ description: 'false when an earlier identical request already started this analysis' })
 })
 
-const Probabilities = Type.Record(Type.String(), Type.Number({ minimum: 0, maximum: 1 }))
-
 const VideoInfo = Type.Object({
   container: Type.String(),
   duration_s: Type.Number(),
@@ -77,59 +76,13 @@ export const AnalysisResponse = Type.Object({
   analysed_frames: Nullable(Type.Integer()),
   model_versions: Nullable(Type.Record(Type.String(), Type.String())),
   scores_version: Nullable(Type.String({ description: 'Version of the score definitions (README: Metric definitions)' })),
-  emotion_analysis: Type.Optional(Type.Object({
-    interview_score: Type.Number({ minimum: 0, maximum: 60 }),
-    dominant_emotion: Nullable(Type.String()),
-    emotions: Probabilities,
-    timeline: Type.Array(Type.Object({ start_s: Type.Number(), end_s: Type.Number(), dominant: Type.String(), emotions: Probabilities }))
-  })),
-  eye_tracking: Type.Optional(Type.Object({
-    attention_score: Type.Number({ minimum: 0, maximum: 100 }),
-    eye_contact_ratio: Type.Number({ minimum: 0, maximum: 1 }),
-    gaze_stability: Type.Number({ minimum: 0, maximum: 1 }),
-    blink_frequency: Type.Number({ description: 'Blinks per minute of face time' }),
-    blink_count: Type.Integer(),
-    look_aways: Type.Integer({ description: 'Look-aways of 1 s or more' })
-  })),
-  head_movement: Type.Optional(Type.Object({
-    mean_speed_deg_per_s: Type.Number(),
-    yaw_std_deg: Type.Number(),
-    pitch_std_deg: Type.Number(),
-    roll_std_deg: Type.Number(),
-    large_movements_per_min: Type.Number()
-  })),
-  presence: Type.Optional(Type.Object({
-    face_missing_percent: Type.Number({ minimum: 0, maximum: 100 }),
-    other_faces_percent: Type.Number({ minimum: 0, maximum: 100 })
-  })),
-  voice_analysis: Type.Optional(Type.Object({
-    has_audio: Type.Boolean(),
-    note: Nullable(Type.String({ description: 'Why voice was not analysed (e.g. no audio track)' })),
-    speaking_ratio: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'Share of the recording with speech' })),
-    syllables: Nullable(Type.Integer()),
-    syllables_per_minute: Nullable(Type.Number({ description: 'Over speaking time (articulation rate)' })),
-    syllables_per_minute_total: Nullable(Type.Number({ description: 'Over the whole recording' })),
-    pauses: Nullable(Type.Object({ count: Type.Integer(), mean_s: Type.Number(), longest_s: Type.Number() })),
-    loudness: Nullable(Type.Object({ mean_db: Type.Number(), variation_db: Type.Number() })),
-    pitch: Nullable(Type.Object({
-      median_hz: Nullable(Type.Number()),
-      range_semitones: Nullable(Type.Number()),
-      variability_semitones: Nullable(Type.Number({ description: 'Low means monotone' }))
-    })),
-    transcript: Nullable(Type.Object({
-      language: Nullable(Type.String()),
-      words: Type.Integer(),
-      words_per_minute: Nullable(Type.Number()),
-      filler_count: Type.Integer(),
-      fillers_per_minute: Type.Number(),
-      text: Type.String()
-    }, { description: 'Only when a speech-to-text API is configured' }))
-  })),
-  category_scores: Type.Optional(Type.Object({
-    eye_contact: Type.Number(), expression: Type.Number(), composure: Type.Number(), presence: Type.Number()
+  // Each kind of signal's sections (emotion_analysis, eye_tracking... voice_analysis, body_language), from its module.
+  ...signalFields(),
+  category_scores: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0, maximum: 100 }), {
+    description: 'Each category 0-100 (eye_contact, expression, composure, presence; body_language when the body was visible); README: Scores'
   })),
   events: Type.Optional(Type.Array(Type.Object({
-    kind: Type.String({ description: 'blink, look_away, face_missing' }),
+    kind: Type.String({ description: 'blink, look_away, face_missing; face_touch, slouch, hands_out_of_view, no_gesture (README: Timeline events)' }),
     start_s: Type.Number(),
     end_s: Type.Number(),
     value: Nullable(Type.Number())
@@ -138,38 +91,17 @@ export const AnalysisResponse = Type.Object({
 export type AnalysisResponse = Static<typeof AnalysisResponse>
 
 export const FramesQuery = Type.Object({
-  kind: Type.Optional(StringEnum(['face', 'voice'], { description: 'face: every analysed frame; voice: one per second' })),
+  kind: Type.Optional(StringEnum(SIGNAL_KINDS, { description: SIGNALS.map((m) => m.view.frameDescription).join('; ') + '. Default face.' })),
   from: Type.Optional(Type.Number({ minimum: 0, description: 'From this time (ms), inclusive' })),
   to: Type.Optional(Type.Number({ minimum: 0, description: 'Up to this time (ms), inclusive' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, default: 300 }))
 }, { additionalProperties: false })
 
-const FaceSignalsSchema = Type.Object({
-  box: Type.Array(Type.Number(), { minItems: 4, maxItems: 4, description: 'x, y, width, height in 0..1 of the frame' }),
-  pose: Type.Object({ yaw: Type.Number(), pitch: Type.Number(), roll: Type.Number() }),
-  gaze: Type.Object({ yaw: Type.Number(), pitch: Type.Number() }),
-  eye_opening: Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }),
-  blink: Type.Number(),
-  blendshapes: Type.Record(Type.String(), Type.Number())
-})
-
-const VoiceFrameSchema = Type.Object({
-  t_ms: Type.Number({ description: 'Start of the second' }),
-  speech: Type.Number({ minimum: 0, maximum: 1, description: 'Share of the second with speech' }),
-  loudness_db: Nullable(Type.Number()),
-  pitch_hz: Nullable(Type.Number()),
-  syllables: Type.Integer()
-})
-
 export const FramesResponse = Type.Object({
   analysis_id: Id,
-  kind: StringEnum(['face', 'voice']),
-  frames: Type.Array(Type.Union([Type.Object({
-    t_ms: Type.Number(),
-    face: Nullable(FaceSignalsSchema),
-    other_faces: Type.Integer(),
-    emotion: Type.Optional(Probabilities)
-  }), VoiceFrameSchema])),
+  kind: StringEnum(SIGNAL_KINDS),
+  // Typed loosely here: each module's frame schema documents and serialises its own frames.
+  frames: Type.Array(Type.Unsafe<unknown>(Type.Union(SIGNALS.map((m) => m.view.frameSchema)))),
   count: Type.Integer(),
   next_from: Nullable(Type.Number({ description: 'Pass as `from` for the next page; null at the end' }))
 })

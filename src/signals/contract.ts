@@ -77,6 +77,8 @@ export interface VideoStageRunner<Frame> {
 export interface SummaryContext {
   /** The video's analysed length in seconds. */
   durationS: number
+  /** Size of the analysed frames (normalised x and y are fractions of these). */
+  frameSize: { width: number, height: number }
   /** Frames of the modules registered before this one, by kind (what they kept in memory). */
   frames: ReadonlyMap<string, readonly unknown[]>
   /** Metrics of the modules registered before this one, by kind. */
@@ -106,14 +108,19 @@ export interface FrameCodec<Frame, Stored extends { t: number } = { t: number } 
 export interface ViewContext {
   /** The transcript when one was made (voice). */
   transcript: StoredTranscript | null
+  /** Why a wanted transcript is missing (the speech-to-text API failed), else null. */
+  transcriptError: string | null
+  /** The headline scores (some views show them beside their own measures). */
+  scores: { interviewScore: number, attentionScore: number | null }
 }
 
 export interface SignalView<Frame, Metrics> {
-  /** The field of GET /analysis/:id this module fills (e.g. body_language). */
-  field: string
-  /** Schema of that field (documented in Swagger). */
-  schema: TSchema
-  render (metrics: Metrics, context: ViewContext): unknown
+  /** The fields of GET /analysis/:id this module fills (e.g. body_language), with their schemas. */
+  fields: Record<string, TSchema>
+  /** Those fields from the stored metrics; a field may be left out (e.g. nothing measured). */
+  render (metrics: Metrics, context: ViewContext): Record<string, unknown>
+  /** What GET /analysis/:id/frames?kind=<kind> says a frame is (Swagger). */
+  frameDescription: string
   /** Schema and renderer of one frame in GET /analysis/:id/frames?kind=<kind>. */
   frameSchema: TSchema
   renderFrame (frame: Frame): unknown

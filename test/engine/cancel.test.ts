@@ -43,7 +43,7 @@ t.test('an aborted analysis stops its ffmpeg and leaves the engine ready', async
 
   const again = await analyzeFixture('video/single_face.mp4', { keepFrames: false })
   t.equal(again.sampling.frames, reference.sampling.frames, 'the next video is analysed in full')
-  t.same(again.metrics, reference.metrics, 'with the same results as before the abort')
+  t.same(again.signals, reference.signals, 'with the same results as before the abort')
 
   const early = new AbortController()
   early.abort(reason)

@@ -1,5 +1,7 @@
 import path from 'node:path'
-import { AnalysisEngine, type AnalysisResult, type AnalyzeOptions } from '../../src/engine/analyze.js'
+import { AnalysisEngine, signalOf, type AnalysisResult, type AnalyzeOptions } from '../../src/engine/analyze.js'
+import { face } from '../../src/signals/face/index.js'
+import { voice } from '../../src/signals/voice/index.js'
 import { projectRoot } from '../../src/config.js'
 import { fixtures } from './environment.js'
 
@@ -17,3 +19,8 @@ export function sharedEngine (): Promise<AnalysisEngine> {
 export async function analyzeFixture (relative: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   return (await sharedEngine()).analyze(path.join(fixtures, relative), tools, options)
 }
+
+/** A result's face signals, typed (frames kept unless keepFrames was false). */
+export const faceOf = (result: AnalysisResult) => signalOf(result, face)
+/** A result's voice signals, typed. */
+export const voiceOf = (result: AnalysisResult) => signalOf(result, voice)

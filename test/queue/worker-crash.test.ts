@@ -9,7 +9,9 @@ import { FACE_KIND } from '../../src/signals/face/codec.js'
 import { testEnvironment, waitFor } from '../helpers/environment.js'
 import { killGroup } from '../helpers/processes.js'
 import { workerTestbed } from '../helpers/workers.js'
-import { analyzeFixture } from '../helpers/engine.js'
+import { analyzeFixture, faceOf } from '../helpers/engine.js'
+import { analysisOutcome } from '../../src/signals/outcome.js'
+import type { FaceMetrics } from '../../src/signals/face/metrics/index.js'
 
 t.test('kill -9 mid-job: picked up again and completed with the same results', async (t) => {
   const bed = await workerTestbed(t, await testEnvironment(t, { mongo: true, env: { JOB_LOCK_MS: '4000', JOB_ATTEMPTS: '3', LOG_LEVEL: 'silent' } }))
@@ -36,16 +38,16 @@ t.test('kill -9 mid-job: picked up again and completed with the same results', a
   t.equal(stored, done.analysedFrames, 'MongoDB holds each frame once')
   t.equal(await frames.collection.countDocuments({ a: analysis.id, k: FACE_KIND }), Math.ceil(stored / BUCKET_SIZE), 'no leftover face buckets')
   const [{ events }] = await pool.query('SELECT COUNT(*) AS events FROM analysis_events WHERE analysis_id = ?', [analysis.id])
-  const [scores] = await pool.query('SELECT blink_count, eye_contact_ratio, dominant_emotion FROM analysis_scores WHERE analysis_id = ?', [analysis.id])
+  const [{ metrics }] = await pool.query('SELECT metrics FROM analysis_signals WHERE analysis_id = ? AND kind = ?', [analysis.id, FACE_KIND])
+  const storedFace = (typeof metrics === 'string' ? JSON.parse(metrics) : metrics) as FaceMetrics
   const [{ feedback }] = await pool.query('SELECT COUNT(*) AS feedback FROM analysis_feedback WHERE analysis_id = ?', [analysis.id])
   t.equal(Number(feedback), 1, 'one feedback row')
 
   // The same video through the engine directly: the recovered job's results are the same.
   const direct = await analyzeFixture('video/sad_to_happy_pexels.mp4', { keepFrames: false })
   t.equal(done.analysedFrames, direct.sampling.frames)
-  t.equal(Number(scores.blink_count), direct.metrics.blinks.count)
-  t.ok(Math.abs(Number(scores.eye_contact_ratio) - direct.metrics.attention.eyeContactRatio) < 1e-9, 'the same eye contact')
-  t.equal(scores.dominant_emotion, direct.metrics.emotion.dominant)
-  const expectedEvents = direct.metrics.blinks.count + direct.metrics.attention.lookAways.length + direct.metrics.presence.missing.length
-  t.equal(Number(events), expectedEvents, 'each timeline event once')
+  t.equal(storedFace.blinks.count, faceOf(direct).metrics.blinks.count)
+  t.ok(Math.abs(storedFace.attention.eyeContactRatio - faceOf(direct).metrics.attention.eyeContactRatio) < 1e-9, 'the same eye contact')
+  t.equal(storedFace.emotion.dominant, faceOf(direct).metrics.emotion.dominant)
+  t.equal(Number(events), analysisOutcome(direct.signals).events.length, 'each timeline event once')
 })

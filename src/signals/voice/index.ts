@@ -1,0 +1,33 @@
+/**
+ * The voice: from the audio track, how much of the time the person speaks, how fast, where
+ * they pause, how loud and how varied their pitch is. Runs on its own ffmpeg beside the video.
+ */
+import type { SignalModule } from '../contract.js'
+import { analyzeVoice, type VoiceFrame } from './engine/index.js'
+import { encodeVoiceFrame, decodeVoiceFrame } from './codec.js'
+import { VOICE_METRICS_VERSION, type VoiceSummary } from './summary.js'
+import { voiceView } from './view.js'
+import { voiceFeedback } from './feedback/index.js'
+import { voiceReportRows } from './report.js'
+
+export const voice: SignalModule<VoiceFrame, VoiceSummary> = {
+  kind: 'voice',
+  version: VOICE_METRICS_VERSION,
+  stage: {
+    type: 'audio',
+    analyze: async (file, video, tools, signal) => {
+      if (!video.hasAudio) return { frames: [], metrics: { hasAudio: false, metrics: null } }
+      const { hasAudio, metrics, frames } = await analyzeVoice(file, tools, signal)
+      if (!metrics) return { frames, metrics: { hasAudio, metrics: null } }
+      const { nucleiMs: _nuclei, ...stored } = metrics
+      return { frames, metrics: { hasAudio, metrics: stored } }
+    }
+  },
+  // Pauses and speaking-rate moments are in the voice frames; the timeline keeps to what a coach points at.
+  events: () => [],
+  categories: () => [],
+  codec: { encode: encodeVoiceFrame, decode: decodeVoiceFrame },
+  view: voiceView,
+  feedback: voiceFeedback,
+  reportRows: voiceReportRows
+}
