@@ -15,6 +15,7 @@
  *
  * Pure function over contours, no Node APIs.
  */
+import { MIN_PAUSE_MS } from '../thresholds.js'
 import { quantileSorted } from './stats.js'
 
 export interface ActivitySettings {
@@ -41,7 +42,7 @@ export const ACTIVITY_SETTINGS: ActivitySettings = {
   aboveFloorDb: 6,
   absoluteFloorDb: -70,
   minVoicedMs: 30,
-  minPauseMs: 300,
+  minPauseMs: MIN_PAUSE_MS,
   minSpeechMs: 100
 }
 
