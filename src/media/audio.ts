@@ -4,18 +4,13 @@
  * is 230 MB of samples); and the same audio written to a small file for a speech-to-text upload.
  */
 import fs from 'node:fs/promises'
-import { spawnStreaming, MediaError, runTool, type ToolPaths } from './ffprobe.js'
+import { MediaError, mediaErrorOf, type AudioInfo, type ToolPaths } from './ffprobe.js'
+import { runProcess, startProcess, describeExit } from './process-runner.js'
+
+export type { AudioInfo } from './ffprobe.js'
 
 /** What the voice analysis and speech-to-text models expect: 16 kHz, one channel. */
 export const AUDIO_SAMPLE_RATE = 16_000
-
-export interface AudioInfo {
-  /** False for a video without an audio stream: "no audio", not an error. */
-  hasAudio: boolean
-  /** Duration of the audio stream (or the container) in seconds; 0 when unknown. */
-  durationS: number
-  codec: string | null
-}
 
 interface AudioProbe {
   streams?: Array<{ codec_name?: string, duration?: string }>
@@ -24,7 +19,8 @@ interface AudioProbe {
 
 /**
  * Whether the file has an audio stream, with ffprobe. Unlike probeVideo this accepts audio-only
- * files (a WAV has no video stream but is a fine input here).
+ * files (a WAV has no video stream but is a fine input here). In an analysis, the job's
+ * probeVideo already answered this (MediaProbe.audio): pass that along instead.
  */
 export async function probeAudio (file: string, paths: ToolPaths, timeoutMs = 30_000, signal?: AbortSignal): Promise<AudioInfo> {
   const stat = await fs.stat(file).catch((error: NodeJS.ErrnoException) => {
@@ -32,8 +28,9 @@ export async function probeAudio (file: string, paths: ToolPaths, timeoutMs = 30
     throw error
   })
   if (stat.size === 0) throw new MediaError('empty_file', `not media: the file is empty (${file})`)
-  const { stdout, stderr, code } = await runTool(paths.ffprobePath, ['-v', 'error', '-select_streams', 'a:0',
-    '-show_entries', 'stream=codec_name,duration:format=duration', '-print_format', 'json', file], timeoutMs, signal)
+  const { stdout, stderr, code } = await runProcess(paths.ffprobePath, ['-v', 'error', '-select_streams', 'a:0',
+    '-show_entries', 'stream=codec_name,duration:format=duration', '-print_format', 'json', file],
+  { timeoutMs, ...(signal ? { signal } : {}), maxStdoutBytes: 1024 * 1024 }).catch((error: unknown) => { throw mediaErrorOf(error) })
   if (code !== 0) {
     const reason = stderr.trim().split('\n').pop()?.replace(`${file}: `, '') ?? 'unknown format'
     throw new MediaError('not_media', `not media: ffprobe cannot read it (${reason})`)
@@ -66,7 +63,8 @@ function pcmArguments (file: string): string[] {
  * ffmpeg and the stream throws the signal's reason.
  */
 export async function * streamAudio (file: string, paths: ToolPaths, signal?: AbortSignal): AsyncGenerator<Float32Array> {
-  const { child, stderrTail, exited } = spawnStreaming(paths.ffmpegPath, pcmArguments(file), signal)
+  const { child, stderrTail, exited, kill } = startProcess(paths.ffmpegPath, pcmArguments(file), signal ? { signal } : {})
+  exited.catch(() => {}) // awaited after the samples
   // A chunk may end inside a 4-byte sample: the partial bytes wait for the next chunk.
   let carry: Buffer = Buffer.alloc(0)
   try {
@@ -80,15 +78,11 @@ export async function * streamAudio (file: string, paths: ToolPaths, signal?: Ab
       new Uint8Array(samples.buffer).set(bytes.subarray(0, whole))
       yield samples
     }
-    const { code, error } = await exited
+    const exit = await exited.catch((error: unknown) => { throw mediaErrorOf(error) })
     signal?.throwIfAborted()
-    if (error) {
-      throw new MediaError('tool_failed', (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? `${paths.ffmpegPath} is not installed or not on PATH (install ffmpeg)` : `ffmpeg could not start: ${error.message}`)
-    }
-    if (code !== 0) throw new MediaError('not_media', `the audio could not be decoded (${lastLine(stderrTail())})`)
+    if (exit.code !== 0) throw new MediaError('not_media', `the audio could not be decoded (${describeExit(paths.ffmpegPath, { ...exit, stderr: stderrTail() })})`)
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    kill()
   }
 }
 
@@ -107,13 +101,10 @@ export function uploadFormat (durationS: number): UploadFormat {
 }
 
 /** Writes the first audio stream as 16 kHz mono WAV or Opus/Ogg to `out`. */
-export async function writeSpeechFile (file: string, out: string, format: UploadFormat, paths: ToolPaths, timeoutMs = 600_000): Promise<void> {
+export async function writeSpeechFile (file: string, out: string, format: UploadFormat, paths: ToolPaths, timeoutMs = 600_000, signal?: AbortSignal): Promise<void> {
   const codec = format === 'wav' ? ['-c:a', 'pcm_s16le', '-f', 'wav'] : ['-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', '-f', 'ogg']
-  const { code, stderr } = await runTool(paths.ffmpegPath, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-i', file,
-    '-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(AUDIO_SAMPLE_RATE), ...codec, out], timeoutMs)
-  if (code !== 0) throw new MediaError('tool_failed', `could not extract the audio (${lastLine(stderr)})`)
-}
-
-function lastLine (text: string): string {
-  return text.trim().split('\n').pop() || 'ffmpeg failed'
+  const exit = await runProcess(paths.ffmpegPath, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-i', file,
+    '-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(AUDIO_SAMPLE_RATE), ...codec, out],
+  { timeoutMs, ...(signal ? { signal } : {}), maxStdoutBytes: 1024 * 1024 }).catch((error: unknown) => { throw mediaErrorOf(error) })
+  if (exit.code !== 0) throw new MediaError('tool_failed', `could not extract the audio (${describeExit(paths.ffmpegPath, exit)})`)
 }

@@ -1,10 +1,15 @@
 /**
- * ffprobe and ffmpeg's version through child_process.spawn: typed metadata out, MediaError with
- * a reason a user can act on when the file is not a usable video.
+ * ffprobe and ffmpeg's version, spawned through the process runner: typed metadata out,
+ * MediaError with a reason a user can act on when the file is not a usable video.
+ *
+ * One probe a file: probeVideo runs ffprobe once and returns everything an analysis needs
+ * (streams, format, the audio track, and the video packets counted and timed without
+ * decoding), and callers pass that MediaProbe along (openFrameStream, analyzeVoice,
+ * transcribe) instead of asking ffprobe again.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process'
-import type { Readable } from 'node:stream'
 import fs from 'node:fs/promises'
+import { StringDecoder } from 'node:string_decoder'
+import { runProcess, ProcessError, toolName } from './process-runner.js'
 
 export type MediaErrorCode = 'file_not_found' | 'empty_file' | 'not_media' | 'no_video_stream' | 'truncated' | 'tool_failed' | 'timeout'
 
@@ -49,68 +54,57 @@ export interface ProbedVideo extends VideoMetadata {
 
 export interface ToolPaths { ffmpegPath: string, ffprobePath: string }
 
-interface RunResult { stdout: string, stderr: string, code: number | null }
-
-/**
- * Runs a tool to completion, collecting output; kills it after timeoutMs, or when `signal`
- * aborts (then rejects with the signal's reason).
- */
-export function runTool (command: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...killedBy(signal) })
-    const stdout: Buffer[] = []
-    const stderr: Buffer[] = []
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new MediaError('timeout', `${command} did not finish within ${timeoutMs} ms`))
-    }, timeoutMs)
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer)
-      if (signal?.aborted) return reject(signal.reason)
-      reject(new MediaError('tool_failed', error.code === 'ENOENT'
-        ? `${command} is not installed or not on PATH (install ffmpeg)`
-        : `${command} could not start: ${error.message}`))
-    })
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), code })
-    })
-  })
+/** The file's first audio stream. */
+export interface AudioInfo {
+  /** False for a video without an audio stream: "no audio", not an error. */
+  hasAudio: boolean
+  /** Duration of the audio stream (or the container) in seconds; 0 when unknown. */
+  durationS: number
+  codec: string | null
 }
 
 /**
- * A long-running tool whose stdout is streamed by the caller: keeps the tail of its stderr
- * (for error messages) and resolves `exited` with its exit code or start-up error. An aborted
- * `signal` kills it (SIGKILL); `exited` then carries an AbortError.
+ * The main video stream's packets, read without decoding. In an MP4 or MOV whose edit list
+ * plays only part of the media, ffmpeg's demuxer flags the packets outside it "discard":
+ * the decoder reads them (references) but outputs no frame for them.
  */
-export function spawnStreaming (command: string, args: string[], signal?: AbortSignal): { child: ChildProcessByStdio<null, Readable, Readable>, stderrTail: () => string, exited: Promise<{ code: number | null, error?: Error }> } {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...killedBy(signal) })
-  let stderr = ''
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', (text: string) => { stderr = (stderr + text).slice(-4000) })
-  const exited = new Promise<{ code: number | null, error?: Error }>((resolve) => {
-    child.on('error', (error) => resolve({ code: null, error }))
-    child.on('close', (code) => resolve({ code }))
-  })
-  return { child, stderrTail: () => stderr, exited }
+export interface VideoPackets {
+  /** Every packet, discarded ones too: what the decoder has to read (the limits judge this). */
+  count: number
+  /** Seconds from the earliest packet timestamp to the latest, discarded ones too (0 when unknown). */
+  spanS: number
+  /** Packets not discarded: exactly the frames a decoder outputs at the file's own rate. */
+  played: number
+  /**
+   * Presentation times in ms of the played packets, sorted, from the first of them; null
+   * when some played packet has no timestamp.
+   */
+  timesMs: number[] | null
 }
 
-/** Spawn options that kill the child outright when the signal aborts (a hung decoder ignores SIGTERM). */
-function killedBy (signal: AbortSignal | undefined): { signal?: AbortSignal, killSignal?: NodeJS.Signals } {
-  return signal ? { signal, killSignal: 'SIGKILL' } : {}
+/** One ffprobe run's answer: what every stage of an analysis needs to know about the file. */
+export interface MediaProbe extends ProbedVideo {
+  audio: AudioInfo
+  /** null when the packets were not read (probeUrl reads only the headers). */
+  packets: VideoPackets | null
+}
+
+/** A tool that could not run to the end, as a MediaError (timeout, or the tool is unusable). */
+export function mediaErrorOf (error: unknown): unknown {
+  if (!(error instanceof ProcessError)) return error
+  return new MediaError(error.kind === 'timeout' ? 'timeout' : 'tool_failed', error.message)
 }
 
 /** "ffmpeg version 5.1.6-0+deb12u1 ..." -> "5.1.6-0+deb12u1"; throws when ffmpeg is missing. */
 export async function ffmpegVersion (paths: ToolPaths, timeoutMs = 5000): Promise<string> {
-  const { stdout, code } = await runTool(paths.ffmpegPath, ['-hide_banner', '-version'], timeoutMs)
+  const { stdout, code } = await runProcess(paths.ffmpegPath, ['-hide_banner', '-version'], { timeoutMs }).catch((error: unknown) => { throw mediaErrorOf(error) })
   const version = /ffmpeg version (\S+)/.exec(stdout)?.[1]
   if (code !== 0 || !version) throw new MediaError('tool_failed', `${paths.ffmpegPath} -version failed`)
   return version
 }
 
 interface ProbeStream {
+  index?: number
   codec_type?: string
   codec_name?: string
   width?: number
@@ -135,13 +129,26 @@ interface ProbeOutput {
 }
 
 export interface ProbeOptions {
+  /** Default 120 s: the packets are read through the whole file (an hour of video: ~2 s). */
   timeoutMs?: number
   /** Kills ffprobe and rejects with the signal's reason. */
   signal?: AbortSignal
+  /**
+   * Packets of all streams kept at most (a memory bound: ~10 bytes each); a file with more is
+   * refused. Default 2,000,000: an hour at the frame limit with a few audio tracks is far less.
+   */
+  maxPackets?: number
 }
 
-export async function probeVideo (file: string, paths: ToolPaths, options: ProbeOptions = {}): Promise<ProbedVideo> {
-  const { timeoutMs = 30_000, signal } = options
+const DEFAULT_MAX_PACKETS = 2_000_000
+
+/**
+ * Probes a local file once: streams, format, and every packet's stream, timestamp and flags
+ * (`-show_entries packet=...` in the same run). Throws MediaError when the file is missing,
+ * empty, unreadable or has no video stream.
+ */
+export async function probeVideo (file: string, paths: ToolPaths, options: ProbeOptions = {}): Promise<MediaProbe> {
+  const { timeoutMs = 120_000, signal, maxPackets = DEFAULT_MAX_PACKETS } = options
   const stat = await fs.stat(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new MediaError('file_not_found', `video file not found: ${file}`)
     throw error
@@ -149,15 +156,10 @@ export async function probeVideo (file: string, paths: ToolPaths, options: Probe
   if (!stat.isFile()) throw new MediaError('file_not_found', `not a file: ${file}`)
   if (stat.size === 0) throw new MediaError('empty_file', `not a video: the file is empty (${file})`)
 
-  const metadata = toMetadata(await runProbe(file, paths, timeoutMs, [], signal), stat.size)
-  // Browser recordings (MediaRecorder webm) often declare no duration: measure it.
-  if (!(metadata.durationS > 0)) {
-    const times = await packetTimes(file, paths, signal)
-    if (times.length === 0) throw new MediaError('not_media', 'not a video: no video frames in the file')
-    metadata.durationS = (times[times.length - 1]! + 1000 / metadata.fps) / 1000
-    metadata.frameCount = times.length
-    metadata.mediaDurationS = Math.max(metadata.mediaDurationS, metadata.durationS)
-  }
+  const table = new PacketTable(maxPackets)
+  const probe = await runProbe(file, paths, timeoutMs, ['-show_entries', 'packet=stream_index,pts_time,flags'], signal, table)
+  const metadata = toMediaProbe(probe, stat.size, table)
+  if (metadata.packets && metadata.packets.count === 0) throw new MediaError('not_media', 'not a video: no video frames in the file')
   return metadata
 }
 
@@ -166,23 +168,39 @@ export async function probeVideo (file: string, paths: ToolPaths, options: Probe
  * with range requests. A missing duration stays 0 here (measuring it would read the whole
  * object); `sizeBytes` is the caller's.
  */
-export async function probeUrl (url: string, sizeBytes: number, paths: ToolPaths, timeoutMs = 10_000): Promise<ProbedVideo> {
-  return toMetadata(await runProbe(url, paths, timeoutMs, ['-rw_timeout', String(timeoutMs * 1000)]), sizeBytes)
+export async function probeUrl (url: string, sizeBytes: number, paths: ToolPaths, timeoutMs = 10_000): Promise<MediaProbe> {
+  return toMediaProbe(await runProbe(url, paths, timeoutMs, ['-rw_timeout', String(timeoutMs * 1000)]), sizeBytes, null)
 }
 
-async function runProbe (input: string, paths: ToolPaths, timeoutMs: number, extra: string[] = [], signal?: AbortSignal): Promise<ProbeOutput> {
-  const { stdout, stderr, code } = await runTool(paths.ffprobePath,
-    ['-v', 'error', ...extra, '-print_format', 'json', '-show_format', '-show_streams', input], timeoutMs, signal)
+/** Non-packet output kept at most (streams, format, their tags): a file with megabytes of tags is no video. */
+const MAX_HEADER_OUTPUT = 4 * 1024 * 1024
+
+async function runProbe (input: string, paths: ToolPaths, timeoutMs: number, extra: string[], signal?: AbortSignal, table?: PacketTable): Promise<ProbeOutput> {
+  // json=compact=1 prints each packet on a line of its own: those lines are read as they come
+  // into the table (an hour of video is ~260,000 of them), the rest is parsed as JSON.
+  const lines = new LineSplitter()
+  let rest = ''
+  const take = (line: string) => {
+    if (table?.add(line)) return
+    rest += line + '\n'
+    if (rest.length > MAX_HEADER_OUTPUT) throw new MediaError('not_media', `not a video: ffprobe printed more than ${MAX_HEADER_OUTPUT} bytes of headers`)
+  }
+  const { stderr, code, signal: killedBy } = await runProcess(paths.ffprobePath,
+    ['-v', 'error', ...extra, '-print_format', 'json=compact=1', '-show_format', '-show_streams', input],
+    { timeoutMs, ...(signal ? { signal } : {}), onStdout: (chunk) => lines.push(chunk, take) })
+    .catch((error: unknown) => { throw mediaErrorOf(error) })
+  lines.end(take)
   if (code !== 0) {
+    if (killedBy) throw new MediaError('tool_failed', `${toolName(paths.ffprobePath)} was killed by ${killedBy}`)
     const reason = stderr.trim().split('\n').pop()?.replace(`${input}: `, '') ?? 'unknown format'
     if (/^https?:/.test(input) && /HTTP error|Connection|timed out|Server returned/i.test(reason)) {
       throw new MediaError('tool_failed', `could not read the video over HTTP (${reason})`)
     }
-    throw new MediaError('not_media', `not a video: ffprobe cannot read it (${reason})`)
+    throw new MediaError('not_media', `not a video: ffprobe cannot read it (${reason || `ffprobe exited with code ${code}`})`)
   }
   let probe: ProbeOutput
   try {
-    probe = JSON.parse(stdout) as ProbeOutput
+    probe = JSON.parse(rest) as ProbeOutput
   } catch {
     throw new MediaError('tool_failed', 'ffprobe printed output that is not JSON')
   }
@@ -190,18 +208,90 @@ async function runProbe (input: string, paths: ToolPaths, timeoutMs: number, ext
   return refused ? { ...probe, refusedPictureSize: { width: Number(refused[1]), height: Number(refused[2]) } } : probe
 }
 
-/**
- * Presentation times (ms from the first frame, sorted) of every video packet, read without
- * decoding (~0.1 s for a minute of video); empty when some packet has no timestamp.
- */
-export async function packetTimes (file: string, paths: ToolPaths, signal?: AbortSignal): Promise<number[]> {
-  const { stdout, code } = await runTool(paths.ffprobePath,
-    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], 120_000, signal)
-  if (code !== 0) return []
-  const seconds = stdout.split('\n').filter((line) => line.trim() !== '').map(Number)
-  if (seconds.length === 0 || seconds.some((s) => !Number.isFinite(s))) return []
-  seconds.sort((a, b) => a - b)
-  return seconds.map((s) => (s - seconds[0]!) * 1000)
+/** Splits a byte stream into lines (UTF-8 safe across chunks). */
+class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8')
+  private partial = ''
+
+  push (chunk: Buffer, take: (line: string) => void): void {
+    const lines = (this.partial + this.decoder.write(chunk)).split('\n')
+    this.partial = lines.pop()!
+    for (const line of lines) take(line)
+  }
+
+  end (take: (line: string) => void): void {
+    const last = this.partial + this.decoder.end()
+    this.partial = ''
+    if (last !== '') take(last)
+  }
+}
+
+/** `{ "stream_index": 0, "pts_time": "-1.500000", "flags": "KD" },` (pts_time absent when unknown). */
+const PACKET_LINE = /^\s*\{ "stream_index": (\d+)(?:, "pts_time": "([^"]*)")?, "flags": "([^"]*)" \},?\s*$/
+
+/** Every packet's stream, time and discard flag, compactly, until the streams say which is the video. */
+class PacketTable {
+  readonly stream: number[] = []
+  /** Seconds; NaN when the packet has none. */
+  readonly pts: number[] = []
+  readonly discarded: boolean[] = []
+  /** Open brackets of a packet printed over several lines (one with side data). */
+  private depth = 0
+
+  constructor (private readonly maxPackets: number) {}
+
+  /** True when the line was (part of) a packet. */
+  add (line: string): boolean {
+    if (this.depth > 0) {
+      this.depth += bracketBalance(line)
+      return true
+    }
+    if (!line.trimStart().startsWith('{ "stream_index"')) return false
+    // One line a packet, except those with side data: their fields come first, the rest follows.
+    const match = PACKET_LINE.exec(line)
+    if (!match) this.depth = bracketBalance(line)
+    const field = (name: string) => match ? undefined : new RegExp(`"${name}": "?([^",}]*)`).exec(line)?.[1]
+    const stream = match ? match[1] : field('stream_index')
+    const pts = match ? match[2] : field('pts_time')
+    const flags = (match ? match[3] : field('flags')) ?? ''
+    if (this.stream.length >= this.maxPackets) {
+      throw new MediaError('not_media', `not a video: more than ${this.maxPackets} packets in the file`)
+    }
+    this.stream.push(stream === undefined ? -1 : Number(stream))
+    const seconds = pts === undefined ? NaN : Number(pts)
+    this.pts.push(Number.isFinite(seconds) ? seconds : NaN)
+    this.discarded.push(flags.includes('D'))
+    return true
+  }
+
+  /** The packets of one stream, summarised. */
+  videoPackets (streamIndex: number): VideoPackets {
+    let count = 0
+    let first = Infinity
+    let last = -Infinity
+    const played: number[] = []
+    let untimed = false
+    for (let i = 0; i < this.stream.length; i++) {
+      if (this.stream[i] !== streamIndex) continue
+      count++
+      const pts = this.pts[i]!
+      if (!Number.isNaN(pts)) {
+        first = Math.min(first, pts)
+        last = Math.max(last, pts)
+      }
+      if (this.discarded[i]) continue
+      if (Number.isNaN(pts)) untimed = true
+      played.push(pts)
+    }
+    played.sort((a, b) => a - b)
+    const start = played[0] ?? 0
+    return {
+      count,
+      spanS: last >= first ? last - first : 0,
+      played: played.length,
+      timesMs: untimed || played.length === 0 ? null : played.map((s) => (s - start) * 1000)
+    }
+  }
 }
 
 /**
@@ -210,8 +300,7 @@ export async function packetTimes (file: string, paths: ToolPaths, signal?: Abor
  */
 export function toMetadata (probe: ProbeOutput, sizeBytes: number): ProbedVideo {
   const streams = probe.streams ?? []
-  // Cover art in an audio file is a "video" stream with attached_pic: not a video.
-  const video = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1)
+  const video = mainVideoStream(streams)
   const width = video?.width || probe.refusedPictureSize?.width
   const height = video?.height || probe.refusedPictureSize?.height
   if (!video || !width || !height) {
@@ -246,6 +335,52 @@ export function toMetadata (probe: ProbeOutput, sizeBytes: number): ProbedVideo 
     averageFps: averageFps > 0 ? averageFps : null,
     mediaDurationS: Math.max(durationS, Number(probe.format?.duration) || 0, ...streamDurations)
   }
+}
+
+/**
+ * toMetadata plus the audio track and, when they were read, the video packets. With the
+ * packets, the frame count is the played packets' (an edit list's cut respected: nb_frames
+ * counts every sample in the file), and a file that states no duration (MediaRecorder webm)
+ * gets the one its packets span.
+ */
+function toMediaProbe (probe: ProbeOutput, sizeBytes: number, table: PacketTable | null): MediaProbe {
+  const metadata = toMetadata(probe, sizeBytes)
+  const streams = probe.streams ?? []
+  const audioStream = streams.find((s) => s.codec_type === 'audio')
+  const audio: AudioInfo = audioStream
+    ? { hasAudio: true, durationS: Number(audioStream.duration) || Number(probe.format?.duration) || 0, codec: audioStream.codec_name ?? null }
+    : { hasAudio: false, durationS: 0, codec: null }
+  const video = mainVideoStream(streams)
+  const packets = table && video?.index !== undefined ? table.videoPackets(video.index) : table ? { count: 0, spanS: 0, played: 0, timesMs: null } : null
+  if (packets && packets.played > 0) {
+    metadata.frameCount = packets.played
+    if (!(metadata.durationS > 0) && packets.timesMs) {
+      metadata.durationS = (packets.timesMs[packets.timesMs.length - 1]! + 1000 / metadata.fps) / 1000
+      metadata.mediaDurationS = Math.max(metadata.mediaDurationS, metadata.durationS)
+    }
+  }
+  return { ...metadata, audio, packets }
+}
+
+/** Opening minus closing brackets of a line of JSON, outside strings. */
+function bracketBalance (line: string): number {
+  let balance = 0
+  let inString = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]
+    if (inString) {
+      if (c === '\\') i++
+      else if (c === '"') inString = false
+    } else if (c === '"') inString = true
+    else if (c === '{' || c === '[') balance++
+    else if (c === '}' || c === ']') balance--
+  }
+  return balance
+}
+
+/** Cover art in an audio file is a "video" stream with attached_pic: not a video. */
+function mainVideoStream (streams: ProbeStream[]): ProbeStream | undefined {
+  return streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1)
 }
 
 function parseRate (rate: string | undefined): number {

@@ -3,8 +3,9 @@
  * at a constant rate and a chosen width, pulled with back-pressure so that only a few frames
  * are ever in memory whatever the video's length; and still images for tests and tools.
  */
-import { MediaError, probeVideo, packetTimes, spawnStreaming, type ToolPaths, type VideoMetadata } from './ffprobe.js'
+import { MediaError, probeVideo, mediaErrorOf, type MediaProbe, type ToolPaths, type VideoMetadata, type VideoPackets } from './ffprobe.js'
 import { oversizedFrameError } from './limits.js'
+import { startProcess, describeExit } from './process-runner.js'
 
 /** Decoded frames buffered ahead of the consumer (each ~1 MB at 640x480). */
 const READ_AHEAD = 4
@@ -40,7 +41,10 @@ export interface FrameStream {
   width: number
   height: number
   fps: number
-  /** Frames expected from the duration and rate (the stream may end earlier). */
+  /**
+   * Frames the decoder will output: at the video's own rate the packets an edit list plays
+   * (VideoPackets.played), else the duration (which respects the edit list) times the rate.
+   */
   expectedFrames: number
   /** Video packets in the file, counted before decoding, and the time they span (0 when unknown). */
   packets: { count: number, spanS: number }
@@ -60,23 +64,27 @@ export function outputSize (video: Pick<VideoMetadata, 'displayWidth' | 'display
  * resamples to a constant one and frame i is at i/fps. Frames always come out at the size
  * computed here from the probe, whatever size the file's frames really decode to. An aborted
  * `signal` kills ffmpeg, and the stream throws the signal's reason.
+ *
+ * `video` is probeVideo's MediaProbe: its packets give the frame times and counts without
+ * another ffprobe run. Given metadata without packets (an older caller), the file is probed
+ * again for them.
  */
-export async function openFrameStream (file: string, video: VideoMetadata, paths: ToolPaths, sampling: FrameSampling = {}, signal?: AbortSignal): Promise<FrameStream> {
+export async function openFrameStream (file: string, video: VideoMetadata | MediaProbe, paths: ToolPaths, sampling: FrameSampling = {}, signal?: AbortSignal): Promise<FrameStream> {
   const everyFrame = sampling.fps === undefined || sampling.fps >= video.fps * 0.999
   const fps = everyFrame ? video.fps : sampling.fps!
   if (!(fps > 0)) throw new MediaError('not_media', `cannot sample at ${fps} frames per second`)
   const { width, height } = outputSize(video, sampling.maxWidth ?? 640)
-  const packets = await packetTimes(file, paths, signal)
+  const packets = ('packets' in video ? video.packets : null) ?? (await probeVideo(file, paths, signal ? { signal } : {})).packets!
   checkComplete(packets, video)
-  const times = everyFrame && packets.length > 0 ? packets : null
-  const expectedFrames = times?.length || Math.max(1, Math.round(video.durationS * fps))
+  const times = everyFrame ? packets.timesMs : null
+  const expectedFrames = everyFrame && packets.played > 0 ? packets.played : Math.max(1, Math.round(video.durationS * fps))
   const timeOf = (index: number) => (times && index < times.length ? times[index]! : (index * 1000) / fps)
   return {
     width,
     height,
     fps,
     expectedFrames,
-    packets: { count: packets.length, spanS: packets.length > 0 ? packets[packets.length - 1]! / 1000 : 0 },
+    packets: { count: packets.count, spanS: packets.spanS },
     frames: decodeFrames(file, paths, { width, height, resampleFps: everyFrame ? null : fps, timeOf, maxPixels: sampling.maxPixels }, signal)
   }
 }
@@ -84,10 +92,12 @@ export async function openFrameStream (file: string, video: VideoMetadata, paths
 /**
  * A file whose frames stop well before its declared duration was cut off (an interrupted
  * upload): analysing the part that is left would report on a recording that is not there.
+ * Only played packets count: those an edit list skips are before its start.
  */
-function checkComplete (packets: number[], video: VideoMetadata): void {
-  if (packets.length === 0 || !(video.durationS > 0)) return
-  const coveredS = (packets[packets.length - 1]! + 1000 / video.fps) / 1000
+function checkComplete (packets: VideoPackets, video: VideoMetadata): void {
+  const times = packets.timesMs
+  if (!times || times.length === 0 || !(video.durationS > 0)) return
+  const coveredS = (times[times.length - 1]! + 1000 / video.fps) / 1000
   if (coveredS < video.durationS * 0.9 && video.durationS - coveredS > 0.5) {
     throw new MediaError('truncated', `damaged or truncated video: frames stop at ${coveredS.toFixed(1)} s of the declared ${video.durationS.toFixed(1)} s`)
   }
@@ -112,16 +122,19 @@ async function * decodeFrames (file: string, paths: ToolPaths, out: DecodeOption
   // The output size is fixed above whatever the frames decode to; -max_pixels also stops the
   // decoder itself from allocating frames larger than the probe allowed.
   const maxPixels = out.maxPixels ? ['-max_pixels', String(out.maxPixels)] : []
-  const { child, stderrTail, exited } = spawnStreaming(paths.ffmpegPath, [
+  let oversized: RegExpExecArray | null = null
+  const { child, stderrTail, exited, kill } = startProcess(paths.ffmpegPath, [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1',
     ...maxPixels, '-i', file, '-map', '0:v:0', '-an', '-sn', ...timing,
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'
-  ], signal)
-  let oversized: RegExpExecArray | null = null
-  child.stderr.on('data', (text: string) => {
-    oversized ??= OVERSIZED_FRAME.exec(text)
-    if (oversized) child.kill('SIGKILL')
+  ], {
+    ...(signal ? { signal } : {}),
+    onStderr: (text) => {
+      oversized ??= OVERSIZED_FRAME.exec(text)
+      if (oversized) kill()
+    }
   })
+  exited.catch(() => {}) // awaited after the frames; a failure to start must not go unhandled first
 
   // Read ahead up to READ_AHEAD frames: a pipe holds ~64 KB, a frame ~1 MB, so without a
   // queue ffmpeg would stall on every frame until the consumer asked for it, and decoding
@@ -167,24 +180,17 @@ async function * decodeFrames (file: string, paths: ToolPaths, out: DecodeOption
       await new Promise<void>((resolve) => { wake = resolve })
       wake = null
     }
-    const { code, error } = await exited
+    const exit = await exited.catch((error: unknown) => { throw mediaErrorOf(error) })
     signal?.throwIfAborted()
     if (oversized) throw oversizedFrameError(Number(oversized[1]), Number(oversized[2]), out.maxPixels!)
-    if (error) {
-      throw new MediaError('tool_failed', (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? `${paths.ffmpegPath} is not installed or not on PATH (install ffmpeg)` : `ffmpeg could not start: ${error.message}`)
-    }
     if (yielded === 0) {
-      throw new MediaError('not_media', `not a video: no frame could be decoded${code ? ` (${lastLine(stderrTail())})` : ''}`)
+      const why = exit.code !== 0 ? ` (${describeExit(paths.ffmpegPath, { ...exit, stderr: stderrTail() })})` : ''
+      throw new MediaError('not_media', `not a video: no frame could be decoded${why}`)
     }
     // A damaged tail after good frames is tolerated: the frames decoded so far are analysed.
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    kill()
   }
-}
-
-function lastLine (text: string): string {
-  return text.trim().split('\n').pop() ?? 'ffmpeg failed'
 }
 
 /** Decodes a still image (JPEG, PNG...) to RGB, scaled down to maxWidth if wider. */

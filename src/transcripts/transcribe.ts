@@ -12,7 +12,7 @@ import type OpenAI from 'openai';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, toFile } from 'openai'
 import type { Config } from '../config.js'
 import { probeAudio, uploadFormat, writeSpeechFile } from '../media/audio.js'
-import type { ToolPaths } from '../media/ffprobe.js'
+import type { AudioInfo, ToolPaths } from '../media/ffprobe.js'
 import { openAiClient, requestDeadlineMs, DEFAULT_BASE_URL } from '../llm-client.js'
 import { countFillers, fillerLanguage, type FillerCount, type FillerLanguage, type TimedWord } from '../signals/voice/engine/fillers.js'
 
@@ -44,13 +44,15 @@ export interface TranscribeSettings {
   voice: Config['voice']
   /** Folder for the temporary upload file (default: the system's). */
   tmpDir?: string
+  /** The audio track as the job's probe saw it (MediaProbe.audio); probed here when not given. */
+  audio?: AudioInfo
 }
 
 /** Transcribes the file's audio; null when no API key is configured or the file has no audio. */
 export async function transcribe (file: string, tools: ToolPaths, settings: TranscribeSettings): Promise<Transcript | null> {
   const { llm, voice } = settings
   if (!llm.apiKey) return null
-  const audio = await probeAudio(file, tools)
+  const audio = settings.audio ?? await probeAudio(file, tools)
   if (!audio.hasAudio) return null
 
   const format = uploadFormat(audio.durationS)

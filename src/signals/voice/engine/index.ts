@@ -4,7 +4,7 @@
  * pure functions over samples and contours that a browser could run as they are.
  */
 import { probeAudio, streamAudio, AUDIO_SAMPLE_RATE } from '../../../media/audio.js'
-import type { ToolPaths } from '../../../media/ffprobe.js'
+import type { AudioInfo, ToolPaths } from '../../../media/ffprobe.js'
 import { VoiceAnalyser } from './contours.js'
 import { summariseVoice, type VoiceFrame, type VoiceMetrics } from './summary.js'
 
@@ -18,9 +18,13 @@ export interface VoiceAnalysis {
   frames: VoiceFrame[]
 }
 
-/** An aborted `signal` stops ffmpeg and rejects with the signal's reason. */
-export async function analyzeVoice (file: string, tools: ToolPaths, signal?: AbortSignal): Promise<VoiceAnalysis> {
-  const audio = await probeAudio(file, tools, undefined, signal)
+/**
+ * An aborted `signal` stops ffmpeg and rejects with the signal's reason. `known`: whether the
+ * file has audio, as the job's probe said (a MediaProbe or its `audio`); without it the file
+ * is probed here.
+ */
+export async function analyzeVoice (file: string, tools: ToolPaths, signal?: AbortSignal, known?: Pick<AudioInfo, 'hasAudio'>): Promise<VoiceAnalysis> {
+  const audio = known ?? await probeAudio(file, tools, undefined, signal)
   if (!audio.hasAudio) return { hasAudio: false, metrics: null, frames: [] }
   const analyser = new VoiceAnalyser(AUDIO_SAMPLE_RATE)
   for await (const chunk of streamAudio(file, tools, signal)) analyser.push(chunk)
