@@ -1,212 +1,80 @@
 /**
- * The facts both feedback writers work from: the analysis reduced to rounded numbers and mm:ss
- * timestamps, so the LLM and the rule-based writer cite exactly the same values, plus the
- * English statements the LLM is given. Pure functions.
+ * The facts both feedback writers work from: every signal module's facts (the analysis reduced
+ * to rounded numbers and mm:ss timestamps, so the LLM and the rule-based writer cite exactly the
+ * same values) plus the scores, and the English statements and definitions the LLM is given.
+ * Generic over the modules it is handed: it never names a kind. Pure functions.
  */
-import { ATTENTION_DEFAULTS, EMOTIONS, type Emotion, type FaceMetrics, type Scores } from '../signals/face/metrics/index.js'
+import { round } from '../numbers.js'
+import type { Scores } from '../signals/scores.js'
+import type { Transcript } from '../transcripts/transcribe.js'
+import type { AnyContribution, SignalFeedback } from './contribution.js'
 import type { Language } from './schema.js'
-import { formatTimestamp, timeRange, type TimeRange } from './timestamps.js'
-import { buildVoiceFacts, describeVoiceFacts, type VoiceFacts, type VoiceInput } from './voice-facts.js'
+import { formatTimestamp } from './timestamps.js'
 
 export { formatRange, formatTimestamp, parseTimestamp, type TimeRange } from './timestamps.js'
 
-/** Blinks per minute considered normal in conversation (also used by the composure score). */
-export const NORMAL_BLINK_RATE = { min: 8, max: 30 }
-/** Below this much face time a blink rate is too uncertain to judge. */
-export const MIN_SECONDS_FOR_BLINK_RATE = 15
-/** The emotion timeline is summarised in at most this many parts. */
-const MAX_EMOTION_PARTS = 6
-/** Emotions listed in the overall mix need at least this share. */
-const MIN_LISTED_SHARE = 0.05
+export interface FeedbackInput {
+  /** Every module's contribution and metrics, in registry order (metrics null: not analysed). */
+  signals: readonly SignalFeedback[]
+  scores: Scores
+  /** The video's length (a module's metrics may end at its last analysed frame). */
+  durationS: number
+  language: Language
+  /** The transcript when one was made (the voice facts use it). */
+  transcript?: Transcript | null
+}
 
-export const POSITIVE_EMOTIONS: readonly Emotion[] = ['happiness', 'neutral']
-export const NEGATIVE_EMOTIONS: readonly Emotion[] = ['anger', 'contempt', 'disgust', 'fear', 'sadness']
-
-/** Where the gaze went, from the person's point of view. */
-export type Direction = 'left' | 'right' | 'up' | 'down'
-
-export interface LookAwayFact extends TimeRange { direction: Direction }
-
-export interface EmotionPart extends TimeRange {
-  emotion: Emotion
-  /** Mean probability of that emotion over the part, 0..1. */
-  share: number
+export interface SignalFacts {
+  kind: string
+  contribution: AnyContribution
+  facts: unknown
 }
 
 export interface FeedbackFacts {
+  language: Language
+  /** The video's length in seconds, 0.1 s precision. */
   durationS: number
   /** The video's length as mm:ss. */
   duration: string
-  /** Seconds with the face in view. */
-  faceSeconds: number
-  eyeContact: { percent: number, gazeStability: number, gazeSpreadDeg: number }
-  lookAways: { count: number, perMinute: number, totalSeconds: number, items: LookAwayFact[] }
-  blinks: { count: number, ratePerMinute: number, meanDurationMs: number, longClosures: number, rateReliable: boolean }
-  head: { meanSpeedDegPerSecond: number, largeMovementsPerMinute: number }
-  presence: { faceVisiblePercent: number, otherFacesPercent: number, missing: TimeRange[], missingSeconds: number }
-  emotion: {
-    samples: number
-    dominant: Emotion | null
-    /** Emotions with a share of at least 5 %, largest first. */
-    mix: Array<{ emotion: Emotion, share: number }>
-    positiveShare: number
-    negativeShare: number
-    parts: EmotionPart[]
-  }
-  scores: { interview: number, attention: number, eyeContact: number, expression: number, composure: number, presence: number }
-  /** Null when no voice analysis was given (the feedback then covers the face only). */
-  voice: VoiceFacts | null
+  scores: Scores
+  signals: SignalFacts[]
 }
 
-export interface FactOptions {
-  voice?: VoiceInput
-  /** The feedback's language: judges the voice's pace when no transcript tells the language. */
-  language?: Language
-}
-
-const round = (value: number, digits = 1) => {
-  const factor = 10 ** digits
-  return Math.round(value * factor) / factor
-}
-const percent = (ratio: number) => Math.round(ratio * 100)
-
-/** The gaze direction that leaves the contact cone furthest (yaw > 0 is the person's left, pitch > 0 up). */
-export function lookDirection (meanYaw: number, meanPitch: number): Direction {
-  const sideways = Math.abs(meanYaw) / ATTENTION_DEFAULTS.maxYaw
-  const vertical = (meanPitch - ATTENTION_DEFAULTS.pitchOffset) / ATTENTION_DEFAULTS.maxPitch
-  if (sideways >= Math.abs(vertical)) return meanYaw > 0 ? 'left' : 'right'
-  return vertical > 0 ? 'up' : 'down'
-}
-
-/**
- * The emotion timeline in at most MAX_EMOTION_PARTS stretches of consecutive buckets, each with
- * its dominant emotion; neighbouring stretches with the same dominant emotion are merged.
- */
-export function emotionParts (timeline: FaceMetrics['emotion']['timeline'], durationMs: number): EmotionPart[] {
-  const n = timeline.length
-  const groups: Array<typeof timeline> = []
-  const count = Math.min(n, MAX_EMOTION_PARTS)
-  for (let k = 0; k < count; k++) groups.push(timeline.slice(Math.floor(k * n / count), Math.floor((k + 1) * n / count)))
-  const parts: Array<{ startMs: number, endMs: number, probabilities: Record<Emotion, number>, buckets: number }> = []
-  const meanOf = (buckets: typeof timeline) => Object.fromEntries(EMOTIONS.map((e) => [e, buckets.reduce((s, b) => s + b.probabilities[e], 0) / buckets.length])) as Record<Emotion, number>
-  const dominantOf = (p: Record<Emotion, number>) => EMOTIONS.reduce((best, e) => (p[e] > p[best] ? e : best), EMOTIONS[0])
-  for (const group of groups) {
-    const probabilities = meanOf(group)
-    const last = parts[parts.length - 1]
-    if (last && dominantOf(last.probabilities) === dominantOf(probabilities)) {
-      // Weighted by bucket count, so merging keeps the mean over all buckets.
-      const total = last.buckets + group.length
-      last.probabilities = Object.fromEntries(EMOTIONS.map((e) => [e, (last.probabilities[e] * last.buckets + probabilities[e] * group.length) / total])) as Record<Emotion, number>
-      last.buckets = total
-      last.endMs = group[group.length - 1]!.endMs
-    } else {
-      parts.push({ startMs: group[0]!.startMs, endMs: group[group.length - 1]!.endMs, probabilities, buckets: group.length })
-    }
-  }
-  return parts.map((part) => {
-    const emotion = dominantOf(part.probabilities)
-    return { ...timeRange(part.startMs, part.endMs, durationMs), emotion, share: round(part.probabilities[emotion], 2) }
+export function buildFacts (input: FeedbackInput): FeedbackFacts {
+  const kinds = new Set<string>()
+  const byKind = new Map<string, unknown>()
+  const signals = input.signals.map(({ kind, contribution, metrics }) => {
+    if (kinds.has(kind)) throw new Error(`feedback input lists the ${kind} signals twice`)
+    kinds.add(kind)
+    const facts = contribution.facts(metrics ?? null, { durationS: input.durationS, language: input.language, transcript: input.transcript ?? null, facts: byKind })
+    byKind.set(kind, facts)
+    return { kind, contribution, facts }
   })
-}
-
-export function buildFacts (metrics: FaceMetrics, scores: Scores, durationS: number, options: FactOptions = {}): FeedbackFacts {
-  const durationMs = durationS * 1000
-  const minutes = Math.max(durationS / 60, 1 / 60)
-  const faceSeconds = round(durationS * metrics.presence.faceVisibleRatio)
-  const lookAways = metrics.attention.lookAways.map((l) => ({ ...timeRange(l.startMs, l.endMs, durationMs), direction: lookDirection(l.meanYaw, l.meanPitch) }))
-  const missing = metrics.presence.missing.map((m) => timeRange(m.startMs, m.endMs, durationMs))
-  const distribution = metrics.emotion.distribution
-  const share = (emotions: readonly Emotion[]) => round(emotions.reduce((s, e) => s + distribution[e], 0), 2)
-  const c = scores.categories
   return {
-    durationS: round(durationS),
-    duration: formatTimestamp(durationMs),
-    faceSeconds,
-    eyeContact: {
-      percent: percent(metrics.attention.eyeContactRatio),
-      gazeStability: round(metrics.attention.gazeStability, 2),
-      gazeSpreadDeg: round(metrics.attention.gazeSpreadDeg)
-    },
-    lookAways: {
-      count: lookAways.length,
-      perMinute: round(lookAways.length / minutes),
-      totalSeconds: round(lookAways.reduce((s, l) => s + l.seconds, 0)),
-      items: lookAways
-    },
-    blinks: {
-      count: metrics.blinks.count,
-      ratePerMinute: round(metrics.blinks.ratePerMinute),
-      meanDurationMs: Math.round(metrics.blinks.meanDurationMs),
-      longClosures: metrics.blinks.longClosures,
-      rateReliable: faceSeconds >= MIN_SECONDS_FOR_BLINK_RATE
-    },
-    head: {
-      meanSpeedDegPerSecond: round(metrics.head.meanSpeedDegPerSecond),
-      largeMovementsPerMinute: round(metrics.head.largeMovementsPerMinute)
-    },
-    presence: {
-      faceVisiblePercent: percent(metrics.presence.faceVisibleRatio),
-      otherFacesPercent: percent(metrics.presence.multipleFacesRatio),
-      missing,
-      missingSeconds: round(missing.reduce((s, m) => s + m.seconds, 0))
-    },
-    emotion: {
-      samples: metrics.emotion.samples,
-      dominant: metrics.emotion.dominant,
-      mix: EMOTIONS.map((emotion) => ({ emotion, share: round(distribution[emotion], 2) }))
-        .filter((e) => e.share >= MIN_LISTED_SHARE)
-        .sort((a, b) => b.share - a.share),
-      positiveShare: share(POSITIVE_EMOTIONS),
-      negativeShare: share(NEGATIVE_EMOTIONS),
-      parts: emotionParts(metrics.emotion.timeline, durationMs)
-    },
-    scores: {
-      interview: scores.interviewScore,
-      attention: scores.attentionScore,
-      eyeContact: c.eyeContact,
-      expression: c.expression,
-      composure: c.composure,
-      presence: c.presence
-    },
-    voice: options.voice ? buildVoiceFacts(options.voice, durationS, options.language ?? 'en') : null
+    language: input.language,
+    durationS: round(input.durationS, 1),
+    duration: formatTimestamp(input.durationS * 1000),
+    scores: input.scores,
+    signals
   }
 }
 
-const DIRECTION_TEXT: Record<Direction, string> = { left: 'to their left', right: 'to their right', up: 'up', down: 'down' }
-const listOr = (items: string[], none: string) => (items.length ? items.join(', ') : none)
+/** The score categories as the facts and the YAML cite them: key and value, in order. */
+export function scoreLine (scores: Scores): string {
+  const categories = Object.entries(scores.categories)
+  return `Scores: interview ${scores.interviewScore}/60` +
+    (categories.length ? `; ${categories.map(([key, value]) => `${key} ${value}`).join(', ')} (each 0-100).` : '; no category could be scored.')
+}
 
-/** The facts as English statements, one per line, for the LLM prompt. */
+/** The facts as English statements, one per line, for the LLM prompt: each module's, then the scores. */
 export function describeFacts (f: FeedbackFacts): string[] {
-  const lines = [
-    `Video length: ${f.duration} (${f.durationS} s); the face was in view ${f.presence.faceVisiblePercent}% of the time (${f.faceSeconds} s).`
+  return [...f.signals.flatMap((s) => s.contribution.describe(s.facts)), scoreLine(f.scores)]
+}
+
+/** The prompt's {{metric_definitions}}: each module's, then how the interview score combines the categories. */
+export function metricDefinitions (signals: ReadonlyArray<{ contribution: AnyContribution }>): string[] {
+  return [
+    ...signals.flatMap((s) => s.contribution.definitions),
+    'Interview score (0-60): 0.6 times the weighted mean of the category scores present (the weights given with each category, normalised over those present).'
   ]
-  if (f.faceSeconds === 0) {
-    lines.push('No face was found in the video, so eye contact, blinks, head movement and expression could not be measured.')
-  } else {
-    lines.push(
-      `Eye contact: ${f.eyeContact.percent}% of the open-eyed face time.`,
-      `Look-aways of 1 s or more: ${f.lookAways.count} (${f.lookAways.perMinute} per minute, ${f.lookAways.totalSeconds} s in total)` +
-        (f.lookAways.count ? `: ${f.lookAways.items.map((l) => `${l.label} (${l.seconds} s, ${DIRECTION_TEXT[l.direction]})`).join(', ')}.` : '.'),
-      `Gaze stability: ${f.eyeContact.gazeStability} (gaze spread ${f.eyeContact.gazeSpreadDeg} degrees).`,
-      `Blinks: ${f.blinks.count}, ${f.blinks.ratePerMinute} per minute of face time (normal range ${NORMAL_BLINK_RATE.min}-${NORMAL_BLINK_RATE.max} per minute)` +
-        (f.blinks.rateReliable ? '' : `; under ${MIN_SECONDS_FOR_BLINK_RATE} s of face time, so the rate is only a rough estimate`) +
-        `; mean blink ${f.blinks.meanDurationMs} ms; eyes kept closed longer than 0.8 s: ${f.blinks.longClosures} times.`,
-      `Head movement: mean ${f.head.meanSpeedDegPerSecond} degrees per second; ${f.head.largeMovementsPerMinute} large movements (over 20 degrees within a second) per minute.`
-    )
-  }
-  lines.push(
-    `Face missing for 0.5 s or more: ${listOr(f.presence.missing.map((m) => `${m.label} (${m.seconds} s)`), 'never')}.`,
-    `Other people in view: ${f.presence.otherFacesPercent}% of the time.`
-  )
-  if (f.emotion.samples > 0) {
-    lines.push(
-      `Expression over the whole video: ${f.emotion.mix.map((e) => `${e.emotion} ${percent(e.share)}%`).join(', ')} (positive: happiness + neutral ${percent(f.emotion.positiveShare)}%; negative: anger, contempt, disgust, fear, sadness ${percent(f.emotion.negativeShare)}%).`,
-      `Dominant expression by part: ${f.emotion.parts.map((p) => `${p.label} ${p.emotion} (${percent(p.share)}%)`).join('; ')}.`
-    )
-  }
-  lines.push(...describeVoiceFacts(f.voice))
-  lines.push(
-    `Scores: interview ${f.scores.interview}/60; eye_contact ${f.scores.eyeContact}, expression ${f.scores.expression}, composure ${f.scores.composure}, presence ${f.scores.presence} (each 0-100).`
-  )
-  return lines
 }

@@ -1,33 +1,20 @@
 /**
  * Coaching feedback for an analysis: written by the LLM when an API key is configured, else by
  * the rules; when the LLM fails for any reason the rules write it instead and `fallbackReason`
- * says why in one sentence, so a recording always gets feedback.
+ * says why in one sentence, so a recording always gets feedback. Both writers take the signal
+ * modules' contributions they are given (input.signals) and never name a kind.
  */
 import type { Config } from '../config.js'
-import type { FaceMetrics, Scores } from '../signals/face/metrics/index.js'
-import { buildFacts } from './facts.js'
+import { buildFacts, type FeedbackInput } from './facts.js'
 import { LlmFeedbackError, writeLlmFeedback } from './llm.js'
 import { DEFAULT_PROMPT_FILE, PromptFileError, loadPrompt } from './prompt.js'
 import { RULES_VERSION, writeRulesFeedback } from './rules.js'
 import { feedbackToYaml, type Feedback, type Language } from './schema.js'
-import type { VoiceInput } from './voice-facts.js'
 
 export type { Feedback, Language } from './schema.js'
 export { RULES_VERSION } from './rules.js'
-export type { VoiceInput } from './voice-facts.js'
-
-export interface FeedbackInput {
-  metrics: FaceMetrics
-  scores: Scores
-  /** The video's length (the metrics' own duration ends at the last analysed frame). */
-  durationS: number
-  language: Language
-  /**
-   * The voice analysis and the transcript, when there is one. Absent: the feedback covers the
-   * face only, as before the voice was measured; hasAudio false: it says the voice was not analysed.
-   */
-  voice?: VoiceInput
-}
+export type { FeedbackInput } from './facts.js'
+export type { FeedbackContribution, SignalFeedback } from './contribution.js'
 
 export interface FeedbackResult {
   source: 'llm' | 'rules'
@@ -55,9 +42,9 @@ function reasonOf (error: unknown): string {
 }
 
 export async function writeFeedback (input: FeedbackInput, llm: Config['llm'], options: FeedbackOptions = {}): Promise<FeedbackResult> {
-  const facts = buildFacts(input.metrics, input.scores, input.durationS, { voice: input.voice, language: input.language })
+  const facts = buildFacts(input)
   const rules = (fallbackReason?: string): FeedbackResult => {
-    const feedback = writeRulesFeedback(facts, input.language)
+    const feedback = writeRulesFeedback(facts)
     return {
       source: 'rules',
       model: null,
@@ -71,7 +58,7 @@ export async function writeFeedback (input: FeedbackInput, llm: Config['llm'], o
   if (!llm.apiKey) return rules()
   try {
     const prompt = await loadPrompt(options.promptFile ?? DEFAULT_PROMPT_FILE)
-    const { feedback, model } = await writeLlmFeedback({ facts, language: input.language }, llm, prompt)
+    const { feedback, model } = await writeLlmFeedback({ facts }, llm, prompt)
     return { source: 'llm', model, promptVersion: prompt.version, language: input.language, yaml: feedbackToYaml(feedback), feedback }
   } catch (error) {
     return rules(reasonOf(error))

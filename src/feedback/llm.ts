@@ -10,7 +10,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import YAML from 'yaml'
 import type { Config } from '../config.js'
 import { openAiClient, requestDeadlineMs, DEFAULT_BASE_URL } from '../llm-client.js'
-import { describeFacts, type FeedbackFacts } from './facts.js'
+import { describeFacts, metricDefinitions, type FeedbackFacts } from './facts.js'
 import { renderCorrection, renderMessages, type InterviewPrompt } from './prompt.js'
 import { canonicalFeedback, feedbackScores, validateFeedback, type Feedback, type Language, type Validation } from './schema.js'
 
@@ -28,7 +28,6 @@ export class LlmFeedbackError extends Error {
 
 export interface LlmFeedbackInput {
   facts: FeedbackFacts
-  language: Language
 }
 
 export interface LlmFeedback {
@@ -118,7 +117,8 @@ export async function writeLlmFeedback (input: LlmFeedbackInput, llm: Config['ll
     }
   }
 
-  const expect: ReplyExpectations = { language: input.language, scores: feedbackScores(input.facts.scores), durationS: input.facts.durationS }
+  const language = input.facts.language
+  const expect: ReplyExpectations = { language, scores: feedbackScores(input.facts.scores.categories), durationS: input.facts.durationS }
   const read = (reply: Awaited<ReturnType<typeof ask>>): Validation<Feedback> => {
     if (reply.refusal) return { ok: false, problems: [`the model refused: ${oneLine(reply.refusal)}`] }
     const result = readReply(reply.text, expect)
@@ -126,7 +126,9 @@ export async function writeLlmFeedback (input: LlmFeedbackInput, llm: Config['ll
     return { ok: false, problems: ['the reply was cut off before the end; keep the text shorter', ...result.problems] }
   }
 
-  const { system, user } = renderMessages(prompt, { language: input.language, facts: describeFacts(input.facts), duration: input.facts.duration })
+  const { system, user } = renderMessages(prompt, {
+    language, facts: describeFacts(input.facts), duration: input.facts.duration, definitions: metricDefinitions(input.facts.signals)
+  })
   const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: system }, { role: 'user', content: user }]
   const first = await ask(messages)
   const firstResult = read(first)
@@ -135,7 +137,7 @@ export async function writeLlmFeedback (input: LlmFeedbackInput, llm: Config['ll
   const second = await ask([
     ...messages,
     { role: 'assistant', content: first.text || '(empty reply)' },
-    { role: 'user', content: renderCorrection(prompt, input.language, firstResult.problems) }
+    { role: 'user', content: renderCorrection(prompt, language, firstResult.problems) }
   ])
   const secondResult = read(second)
   if (secondResult.ok) return { feedback: secondResult.value, model: second.model, replies: 2 }

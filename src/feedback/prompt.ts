@@ -1,7 +1,8 @@
 /**
  * The interview prompt (prompts/interview.yaml): loaded and checked as a whole, so a broken edit
  * fails with the file and the key at fault instead of producing a strange prompt, then rendered
- * into chat messages for one language.
+ * into chat messages for one language. {{metric_definitions}} is filled from the signal modules'
+ * definitions (built from their thresholds), not from the file.
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -20,7 +21,6 @@ const PromptFileSchema = Type.Object({
   system: Text,
   user: Text,
   correction: Text,
-  metric_definitions: Text,
   output_schema: Text,
   languages: Type.Object({ en: LanguageText, ko: LanguageText }, { additionalProperties: false })
 }, { additionalProperties: false })
@@ -64,7 +64,7 @@ function placeholderProblems (templates: PromptFile): string[] {
     for (const name of rule.required) if (!used.includes(name)) problems.push(`${key} must contain {{${name}}}`)
   }
   // These are inserted as they are: a placeholder in them would reach the model unfilled.
-  const literal = { metric_definitions: templates.metric_definitions, output_schema: templates.output_schema, 'languages.en.instructions': templates.languages.en.instructions, 'languages.ko.instructions': templates.languages.ko.instructions }
+  const literal = { output_schema: templates.output_schema, 'languages.en.instructions': templates.languages.en.instructions, 'languages.ko.instructions': templates.languages.ko.instructions }
   for (const [key, text] of Object.entries(literal)) if (text.match(PLACEHOLDER)) problems.push(`${key} must not contain {{placeholders}}`)
   return problems
 }
@@ -95,6 +95,8 @@ function fill (template: string, values: Record<string, string>): string {
 
 export interface RenderInput {
   language: Language
+  /** What the measurements mean, one bullet each (every module's definitions: facts.ts metricDefinitions). */
+  definitions: string[]
   /** Fact statements, one per line. */
   facts: string[]
   /** The video's length as mm:ss. */
@@ -108,7 +110,7 @@ export function renderMessages (prompt: InterviewPrompt, input: RenderInput): { 
   return {
     system: fill(t.system, {
       ...common,
-      metric_definitions: t.metric_definitions.trim(),
+      metric_definitions: input.definitions.map((d) => `- ${d}`).join('\n'),
       output_schema: t.output_schema.trim(),
       language_instructions: language.instructions.trim()
     }),

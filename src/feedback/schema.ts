@@ -7,8 +7,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import YAML from 'yaml'
-import type { CategoryScores } from '../signals/face/metrics/index.js'
-import { formatTimestamp, parseTimestamp } from './facts.js'
+import { formatTimestamp, parseTimestamp } from './timestamps.js'
 
 export const LANGUAGES = ['en', 'ko'] as const
 export type Language = typeof LANGUAGES[number]
@@ -31,6 +30,8 @@ const text = (maxLength: number) => Type.String({ minLength: 1, maxLength, patte
 const evidence = Type.String({ minLength: 1, maxLength: 600, pattern: HAS_NUMBER })
 const timestamps = Type.Array(Type.String({ pattern: TIMESTAMP_PATTERN }), { maxItems: MAX_TIMESTAMPS })
 const score = Type.Number({ minimum: 0, maximum: 100 })
+/** A score category's key, as in category_scores. */
+export const CATEGORY_KEY_PATTERN = '^[a-z][a-z0-9_]*$'
 
 export const StrengthSchema = Type.Object({
   title: text(100),
@@ -50,12 +51,8 @@ export const FeedbackSchema = Type.Object({
   summary: text(1200),
   strengths: Type.Array(StrengthSchema, { minItems: 1, maxItems: MAX_ITEMS }),
   improvements: Type.Array(ImprovementSchema, { minItems: 1, maxItems: MAX_ITEMS }),
-  scores: Type.Object({
-    eye_contact: score,
-    expression: score,
-    composure: score,
-    presence: score
-  }, { additionalProperties: false })
+  /** The category scores of the modules present (eye_contact, ..., body_language when measured). */
+  scores: Type.Record(Type.String({ pattern: CATEGORY_KEY_PATTERN }), score, { additionalProperties: false })
 }, { additionalProperties: false })
 
 export type Feedback = Static<typeof FeedbackSchema>
@@ -91,9 +88,11 @@ export function schemaProblems (schema: TSchema, value: unknown): string[] {
         for (const key of params.requiredProperties as string[]) problems.add(`${at === 'the document' ? key : `${at}.${key}`} is missing`)
         break
       case 'additionalProperties': {
-        const allowed = Object.keys((schemaAt(schema, error.schemaPath).properties ?? {}) as object)
+        const node = schemaAt(schema, error.schemaPath)
+        const allowed = Object.keys((node.properties ?? {}) as object)
+        const hint = allowed.length ? `allowed: ${allowed.join(', ')}` : `keys must match ${Object.keys((node.patternProperties ?? {}) as object).join(' or ')}`
         for (const key of params.additionalProperties as string[]) {
-          problems.add(`${at === 'the document' ? key : `${at}.${key}`} is not an allowed key (allowed: ${allowed.join(', ')})`)
+          problems.add(`${at === 'the document' ? key : `${at}.${key}`} is not an allowed key (${hint})`)
         }
         break
       }
@@ -160,9 +159,9 @@ export function validateFeedback (value: unknown, expect: FeedbackExpectations =
   return content.length ? { ok: false, problems: content } : { ok: true, value: feedback }
 }
 
-/** The computed category scores under the feedback's keys: feedback always carries the real numbers. */
-export function feedbackScores (c: CategoryScores): Feedback['scores'] {
-  return { eye_contact: c.eyeContact, expression: c.expression, composure: c.composure, presence: c.presence }
+/** The computed category scores (Scores.categories): feedback always carries the real numbers. */
+export function feedbackScores (categories: Readonly<Record<string, number>>): Feedback['scores'] {
+  return { ...categories }
 }
 
 /** The same feedback with its keys in the documented order (the LLM may order them otherwise). */
@@ -172,7 +171,7 @@ export function canonicalFeedback (f: Feedback): Feedback {
     summary: f.summary,
     strengths: f.strengths.map((s) => ({ title: s.title, evidence: s.evidence, timestamps: s.timestamps })),
     improvements: f.improvements.map((i) => ({ title: i.title, evidence: i.evidence, suggestion: i.suggestion, timestamps: i.timestamps })),
-    scores: { eye_contact: f.scores.eye_contact, expression: f.scores.expression, composure: f.scores.composure, presence: f.scores.presence }
+    scores: { ...f.scores }
   }
 }
 
