@@ -80,8 +80,11 @@ export const POSE_THRESHOLDS = {
     mergeGestureMs: 300,
     /** An open gesture takes the wrist this many shoulder widths or more from the body's midline. */
     openShoulderWidths: 0.75,
-    /** Gestures per minute of hand-visible time: the range an engaged speaker is in. */
-    gesturesPerMinute: { min: 4, max: 20 },
+    /**
+     * Gestures per minute of hand-visible time: min-max is the range an engaged speaker is in;
+     * under poorBelow (with little gesturing time) or over poorAbove is an improvement point.
+     */
+    gesturesPerMinute: { min: 4, max: 20, poorBelow: 2, poorAbove: 30 },
     /**
      * Fidgeting: small fast repeated motion, as turns of a hand's path. A swing is a movement
      * between two turns of minSwing-maxSwing torsos (smaller is jitter, larger a gesture); a
