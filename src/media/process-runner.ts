@@ -100,8 +100,10 @@ export function startProcess (command: string, args: string[], options: ProcessO
     options.onStderr?.(text)
   })
   let failure: unknown = null
+  let killed = false
   const kill = () => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
+    killed = true
     try {
       if (ownGroup) process.kill(-child.pid, 'SIGKILL')
       else child.kill('SIGKILL')
@@ -134,6 +136,13 @@ export function startProcess (command: string, args: string[], options: ProcessO
     }
     child.once('error', (error: NodeJS.ErrnoException) => settle(null, error))
     child.once('close', (code, killedBy) => settle({ code, signal: killedBy }))
+    // Killed, it is done: a child it left (outside `ownGroup`) may hold its pipes open.
+    child.once('exit', (code, killedBy) => {
+      if (!killed) return
+      child.stdout.destroy()
+      child.stderr.destroy()
+      settle({ code, signal: killedBy })
+    })
   })
   return { child, stderrTail: () => stderr, exited, kill }
 }
