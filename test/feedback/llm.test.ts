@@ -13,7 +13,7 @@ import { requestDeadlineMs } from '../../src/feedback/llm.js'
 import { validateFeedback } from '../../src/feedback/schema.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { readTranscript } from '../../src/transcripts/transcribe.js'
-import { computeScores } from '../../src/signals/face/metrics/index.js'
+import { analysisInput, faceOf, faceScores, voiceOf } from '../helpers/feedback.js'
 import { analyzeFixture } from '../helpers/engine.js'
 import { startStub, type Stub } from '../helpers/openai-stub.js'
 
@@ -22,11 +22,12 @@ const llmConfig = (stub: Stub, overrides: Partial<Config['llm']> = {}): Config['
 })
 
 const analysis = await analyzeFixture('video/sad_to_happy_pexels.mp4', { keepFrames: false })
-const scores = computeScores(analysis.metrics)
-const input = (language: 'en' | 'ko' = 'en'): FeedbackInput => ({ metrics: analysis.metrics, scores, durationS: analysis.video.durationS, language })
-const computed = { eye_contact: scores.categories.eyeContact, expression: scores.categories.expression, composure: scores.categories.composure, presence: scores.categories.presence }
-const eyeContact = `${Math.round(analysis.metrics.attention.eyeContactRatio * 100)}%`
-const firstLookAway = analysis.metrics.attention.lookAways[0]!
+const face = faceOf(analysis)
+const scores = faceScores(face)
+const input = (language: 'en' | 'ko' = 'en'): FeedbackInput => analysisInput(analysis, language)
+const computed = { eye_contact: scores.categories.eye_contact, expression: scores.categories.expression, composure: scores.categories.composure, presence: scores.categories.presence }
+const eyeContact = `${Math.round(face.attention.eyeContactRatio * 100)}%`
+const firstLookAway = face.attention.lookAways[0]!
 const mmss = (ms: number) => `00:${String(Math.floor(ms / 1000)).padStart(2, '0')}`
 const lookAwayRange = `${mmss(firstLookAway.startMs)}-${mmss(firstLookAway.endMs)}`
 
@@ -35,11 +36,11 @@ const goodReply = `language: en
 summary: "Your interview score was ${scores.interviewScore}/60. You kept eye contact ${eyeContact} of the time."
 strengths:
   - title: "Natural blinking"
-    evidence: "You blinked ${analysis.metrics.blinks.count} times, within the normal range."
+    evidence: "You blinked ${face.blinks.count} times, within the normal range."
     timestamps: []
 improvements:
   - title: "Fewer glances away"
-    evidence: "You looked away ${analysis.metrics.attention.lookAways.length} times for a second or more."
+    evidence: "You looked away ${face.attention.lookAways.length} times for a second or more."
     suggestion: "Pause with your eyes on the lens while you think."
     timestamps: ["${lookAwayRange}"]
 scores:
@@ -76,7 +77,7 @@ t.test('a valid reply is used, with the computed scores', async (t) => {
   const user = request.body.messages[1]!.content
   t.match(user, `Eye contact: ${eyeContact}`, 'the facts carry the real eye contact')
   t.match(user, lookAwayRange, 'and the look-away timestamps')
-  t.match(user, `Blinks: ${analysis.metrics.blinks.count},`)
+  t.match(user, `Blinks: ${face.blinks.count},`)
   t.match(user, `interview ${scores.interviewScore}/60`)
   t.notMatch(user, /Voice:|Speech:|Pace:|Pauses of/, 'no voice analysis given: no voice facts')
 })
@@ -200,17 +201,14 @@ const round1 = (value: number) => Math.round(value * 10) / 10
 
 t.test('the voice facts reach the prompt: bbaf2n\'s real voice and a hand-built transcript', async (t) => {
   const grid = await analyzeFixture('video/grid/bbaf2n.mpg', { keepFrames: false })
-  const m = grid.voice.metrics!
+  const m = voiceOf(grid).metrics!
   // HAND-BUILT transcript (no speech-to-text service here): the clip's sentence, "bin blue at
   // f two now" (fixtures/README.md), with an "um" put in front, read by the real readTranscript.
   const words = 'um bin blue at f two now'.split(' ').map((word, i) => ({ word, start: 0.2 + i * 0.35, end: 0.2 + i * 0.35 + 0.3 }))
   const transcript = readTranscript({ text: words.map((w) => w.word).join(' '), language: 'english', duration: grid.video.durationS, words },
     grid.video.durationS, loadConfig({ NODE_ENV: 'test' }).voice.fillerWords)
-  const gridScores = computeScores(grid.metrics)
   const stub = await startStub(t, () => ({ content: plainReply }))
-  const result = await writeFeedback({
-    metrics: grid.metrics, scores: gridScores, durationS: grid.video.durationS, language: 'en', voice: { hasAudio: true, metrics: m, transcript }
-  }, llmConfig(stub))
+  const result = await writeFeedback(analysisInput(grid, 'en', { withVoice: true, transcript }), llmConfig(stub))
   t.equal(result.source, 'llm')
   t.equal(stub.requests.length, 1)
   const [system, user] = stub.requests[0]!.body.messages.map((message) => message.content) as [string, string]
@@ -234,10 +232,10 @@ t.test('the voice facts reach the prompt: bbaf2n\'s real voice and a hand-built 
 t.test('a voice that was not analysed is a fact too, without voice numbers', async (t) => {
   const stub = await startStub(t, () => ({ content: goodReply }))
   // sad_to_happy's own audio track is digital silence.
-  t.equal(analysis.voice.metrics?.speechS, 0)
-  await writeFeedback({ ...input(), voice: { hasAudio: analysis.voice.hasAudio, metrics: analysis.voice.metrics, transcript: null } }, llmConfig(stub))
+  t.equal(voiceOf(analysis).metrics?.speechS, 0)
+  await writeFeedback(analysisInput(analysis, 'en', { withVoice: true }), llmConfig(stub))
   // What the engine reports for a file without audio (rules.test.ts analyses one).
-  await writeFeedback({ ...input(), voice: { hasAudio: false, metrics: null, transcript: null } }, llmConfig(stub))
+  await writeFeedback(analysisInput(analysis, 'en', { voice: { hasAudio: false, metrics: null } }), llmConfig(stub))
   t.equal(stub.requests.length, 2)
   const [silent, noAudio] = stub.requests.map((r) => r.body.messages[1]!.content)
   t.match(silent, '- Voice: no speech was detected in the audio track')

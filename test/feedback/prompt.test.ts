@@ -5,26 +5,33 @@ import YAML from 'yaml'
 import { DEFAULT_PROMPT_FILE, PromptFileError, loadPrompt, renderCorrection, renderMessages, type PromptFile } from '../../src/feedback/prompt.js'
 import { writeFeedback } from '../../src/feedback/index.js'
 import { RULES_VERSION } from '../../src/feedback/rules.js'
-import { computeFaceMetrics, computeScores } from '../../src/signals/face/metrics/index.js'
+import { metricDefinitions } from '../../src/feedback/facts.js'
+import { computeFaceMetrics } from '../../src/signals/face/metrics/index.js'
+import { faceFeedback } from '../../src/signals/face/feedback/index.js'
+import { voiceFeedback } from '../../src/signals/voice/feedback/index.js'
+import { feedbackInputOf } from '../helpers/feedback.js'
 
+const definitions = metricDefinitions([{ contribution: faceFeedback }, { contribution: voiceFeedback }])
 const facts = ['Eye contact: 51% of the open-eyed face time.', 'Look-aways of 1 s or more: 2: 00:05-00:07 (1.9 s, to their right), 00:14-00:16 (1.5 s, to their left).']
 
 t.test('the prompt file loads and renders for both languages', async (t) => {
   const prompt = await loadPrompt()
   t.match(prompt.version, /^interview-\d+\.\d+$/)
   for (const language of ['en', 'ko'] as const) {
-    const { system, user } = renderMessages(prompt, { language, facts, duration: '00:19' })
+    const { system, user } = renderMessages(prompt, { language, facts, definitions, duration: '00:19' })
     t.notMatch(system + user, /\{\{|\}\}/, `${language}: every placeholder filled`)
     t.match(system, 'Output ONLY the YAML document')
-    t.match(system, 'within 12 degrees sideways', 'metric definitions are included')
-    t.match(system, 'Pace: syllables per minute over the whole recording, pauses included', 'the voice ones too')
-    t.match(system, 'eye_contact: <number>', 'the output schema is included')
+    t.match(system, '- Eye contact %: of the time the face was in view with the eyes open, the share in which the gaze (head pose plus eye direction) pointed within 12 degrees sideways', 'the modules\' metric definitions are included')
+    t.match(system, 'Pace: syllables per minute over the whole recording, pauses included. Reference ranges: English 180-250', 'the voice ones too')
+    t.match(system, 'eye_contact (weight 35;', 'with the score weights')
+    t.match(system, 'Interview score (0-60): 0.6 times the weighted mean', 'and how they combine')
+    t.match(system, '<category_key>: <number>', 'the output schema is included')
     t.match(user, `- ${facts[1]}`, 'facts are listed one per line')
     t.match(user, '00:19')
     t.match(user, `(language: ${language})`)
   }
-  t.match(renderMessages(prompt, { language: 'ko', facts, duration: '00:19' }).system, '시선 접촉', 'Korean terms for the model')
-  t.match(renderMessages(prompt, { language: 'ko', facts, duration: '00:19' }).system, 'pace = 말하기 속도', 'for the voice too')
+  t.match(renderMessages(prompt, { language: 'ko', facts, definitions, duration: '00:19' }).system, '시선 접촉', 'Korean terms for the model')
+  t.match(renderMessages(prompt, { language: 'ko', facts, definitions, duration: '00:19' }).system, 'pace = 말하기 속도', 'for the voice too')
   const correction = renderCorrection(prompt, 'ko', ['improvements[0].suggestion is missing', 'the reply is not valid YAML: bad indentation'])
   t.match(correction, '- improvements[0].suggestion is missing\n- the reply is not valid YAML: bad indentation')
   t.match(correction, 'Korean (한국어)')
@@ -32,7 +39,7 @@ t.test('the prompt file loads and renders for both languages', async (t) => {
 
 t.test('placeholder-like text in the facts is not expanded', async (t) => {
   const prompt = await loadPrompt()
-  const { user } = renderMessages(prompt, { language: 'en', facts: ['odd {{language_name}} text'], duration: '00:10' })
+  const { user } = renderMessages(prompt, { language: 'en', facts: ['odd {{language_name}} text'], definitions, duration: '00:10' })
   t.match(user, '- odd {{language_name}} text')
 })
 
@@ -70,7 +77,7 @@ t.test('with a broken prompt the rules write the feedback and say why', async (t
   const dir = t.testdir({ 'broken.yaml': 'version: [' })
   const metrics = computeFaceMetrics([])
   const result = await writeFeedback(
-    { metrics, scores: computeScores(metrics), durationS: 3, language: 'en' },
+    feedbackInputOf(metrics, 3, 'en'),
     { apiKey: 'sk-test', baseUrl: 'http://127.0.0.1:9/v1', model: 'gpt-4o', timeoutMs: 1000, maxRetries: 0 },
     { promptFile: path.join(dir, 'broken.yaml') }
   )

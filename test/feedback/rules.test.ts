@@ -4,9 +4,10 @@ import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import t, { type Test } from 'tap'
 import YAML from 'yaml'
-import { writeFeedback, RULES_VERSION, type FeedbackResult, type VoiceInput } from '../../src/feedback/index.js'
+import { writeFeedback, RULES_VERSION, type FeedbackResult } from '../../src/feedback/index.js'
 import { validateFeedback } from '../../src/feedback/schema.js'
-import { computeScores } from '../../src/signals/face/metrics/index.js'
+import type { VoiceInput } from '../../src/signals/voice/feedback/index.js'
+import { analysisInput, faceOf, faceScores, voiceOf as voiceMetricsOf } from '../helpers/feedback.js'
 import { loadConfig } from '../../src/config.js'
 import { readTranscript, type Transcript } from '../../src/transcripts/transcribe.js'
 import type { AnalysisResult } from '../../src/engine/analyze.js'
@@ -22,14 +23,14 @@ const mmss = (ms: number) => {
   return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`
 }
 
-async function rulesFeedback (analysis: AnalysisResult, language: 'en' | 'ko', voice?: VoiceInput): Promise<FeedbackResult> {
-  const scores = computeScores(analysis.metrics)
-  return writeFeedback({ metrics: analysis.metrics, scores, durationS: analysis.video.durationS, language, ...(voice ? { voice } : {}) }, noKey)
+interface VoiceAndTranscript { voice: VoiceInput, transcript: Transcript | null }
+
+async function rulesFeedback (analysis: AnalysisResult, language: 'en' | 'ko', voice?: VoiceAndTranscript): Promise<FeedbackResult> {
+  return writeFeedback(analysisInput(analysis, language, voice ?? {}), noKey)
 }
 
 /** The analysis's own voice, as the job passes it. */
-const voiceOf = (analysis: AnalysisResult, transcript: Transcript | null = null): VoiceInput =>
-  ({ hasAudio: analysis.voice.hasAudio, metrics: analysis.voice.metrics, transcript })
+const voiceOf = (analysis: AnalysisResult, transcript: Transcript | null = null): VoiceAndTranscript => ({ voice: voiceMetricsOf(analysis), transcript })
 
 function checkStructure (t: Test, result: FeedbackResult, analysis: AnalysisResult, language: 'en' | 'ko') {
   t.equal(result.source, 'rules')
@@ -41,14 +42,14 @@ function checkStructure (t: Test, result: FeedbackResult, analysis: AnalysisResu
   t.same(parsed, result.feedback, 'the YAML text parses back to the feedback')
   const validation = validateFeedback(parsed, { durationS: analysis.video.durationS, language })
   t.ok(validation.ok, validation.ok ? 'valid' : validation.problems.join('; '))
-  const c = computeScores(analysis.metrics).categories
-  t.same(parsed.scores, { eye_contact: c.eyeContact, expression: c.expression, composure: c.composure, presence: c.presence })
+  const c = faceScores(faceOf(analysis)).categories
+  t.same(parsed.scores, { eye_contact: c.eye_contact, expression: c.expression, composure: c.composure, presence: c.presence })
   t.equal(HANGUL.test(result.yaml), language === 'ko', language === 'ko' ? 'Korean text' : 'no Korean in English feedback')
 }
 
 t.test('sad_to_happy: cites the real eye contact, look-aways and blinks', async (t) => {
   const analysis = await analyzeFixture('video/sad_to_happy_pexels.mp4', { keepFrames: false })
-  const m = analysis.metrics
+  const m = faceOf(analysis)
   t.ok(m.attention.lookAways.length > 0 && m.blinks.count > 0, 'the clip has look-aways and blinks to cite')
   const eyeContact = `${Math.round(m.attention.eyeContactRatio * 100)}%`
   const lookAways = m.attention.lookAways.map((l) => `${mmss(l.startMs)}-${mmss(l.endMs)}`)
@@ -58,7 +59,7 @@ t.test('sad_to_happy: cites the real eye contact, look-aways and blinks', async 
     checkStructure(t, result, analysis, language)
     const f = result.feedback
     t.match(f.summary, eyeContact, `${language}: summary cites eye contact ${eyeContact}`)
-    t.match(f.summary, String(computeScores(m).interviewScore), `${language}: and the interview score`)
+    t.match(f.summary, String(faceScores(m).interviewScore), `${language}: and the interview score`)
     t.match(f.summary, language === 'en' ? `blinked ${m.blinks.count} times` : `눈 깜빡임은 ${m.blinks.count}번`, `${language}: and the blink count`)
     const lookAwayItem = f.improvements.find((i) => i.timestamps.includes(lookAways[0]!))
     t.ok(lookAwayItem, `${language}: an improvement points at the look-aways`)
@@ -79,7 +80,7 @@ t.test('sad_to_happy: cites the real eye contact, look-aways and blinks', async 
 
 t.test('face_then_noface: the stretch without a face is cited', async (t) => {
   const analysis = await analyzeFixture('video/face_then_noface.mov', { keepFrames: false })
-  const missing = analysis.metrics.presence.missing
+  const missing = faceOf(analysis).presence.missing
   t.ok(missing.length > 0)
   const range = `${mmss(missing[0]!.startMs)}-${mmss(Math.min(missing[0]!.endMs, analysis.video.durationS * 1000))}`
   for (const language of ['en', 'ko'] as const) {
@@ -87,7 +88,7 @@ t.test('face_then_noface: the stretch without a face is cited', async (t) => {
     checkStructure(t, result, analysis, language)
     const presence = result.feedback.improvements[0]!
     t.same(presence.timestamps, [range], `${language}: the first improvement is staying in frame, at ${range}`)
-    t.match(presence.evidence, `${Math.round(analysis.metrics.presence.faceVisibleRatio * 100)}%`)
+    t.match(presence.evidence, `${Math.round(faceOf(analysis).presence.faceVisibleRatio * 100)}%`)
   }
 })
 
@@ -139,8 +140,8 @@ function spokenAnalysis (): Promise<AnalysisResult> {
 t.test('sad_to_happy with its voice: a silent audio track is said, and no voice number made up', async (t) => {
   const analysis = await analyzeFixture('video/sad_to_happy_pexels.mp4', { keepFrames: false })
   // The clip's AAC track is digital silence (-91 dB throughout).
-  t.equal(analysis.voice.hasAudio, true)
-  t.equal(analysis.voice.metrics?.speechS, 0, 'no speech in it')
+  t.equal(voiceMetricsOf(analysis).hasAudio, true)
+  t.equal(voiceMetricsOf(analysis).metrics?.speechS, 0, 'no speech in it')
   for (const language of ['en', 'ko'] as const) {
     const withVoice = await rulesFeedback(analysis, language, voiceOf(analysis))
     checkStructure(t, withVoice, analysis, language)
@@ -153,7 +154,7 @@ t.test('sad_to_happy with its voice: a silent audio track is said, and no voice 
 
 t.test('bbaf2n: the real syllable rate and pauses in the summary, as rough figures of a 3 s clip', async (t) => {
   const analysis = await analyzeFixture('video/grid/bbaf2n.mpg', { keepFrames: false })
-  const m = analysis.voice.metrics!
+  const m = voiceMetricsOf(analysis).metrics!
   t.ok(m.syllables > 0, 'the GRID sentence is heard')
   const rate = Math.round(m.syllablesPerMinuteTotal)
   const speaking = `${Math.round(m.speakingRatio * 100)}%`
@@ -177,7 +178,7 @@ t.test('bbaf2n: the real syllable rate and pauses in the summary, as rough figur
 
 t.test('a real voice over 19.7 s: pace, pauses and intonation cited and judged, en and ko', async (t) => {
   const analysis = await spokenAnalysis()
-  const m = analysis.voice.metrics!
+  const m = voiceMetricsOf(analysis).metrics!
   t.ok(m.speechS > 10 && m.syllables > 30, `JFK is heard (${m.speechS} s of speech, ${m.syllables} syllables)`)
   const rate = Math.round(m.syllablesPerMinuteTotal)
   const speakingRate = Math.round(m.syllablesPerMinuteSpeaking)
@@ -225,7 +226,7 @@ t.test('a real voice over 19.7 s: pace, pauses and intonation cited and judged, 
 t.test('a video without an audio track: the voice was not analysed, and no voice number is cited', async (t) => {
   const file = await makeVideo('no_audio.mp4', ['-i', path.join(fixtures, 'video/sad_to_happy_pexels.mp4'), '-an', '-c:v', 'copy'])
   const analysis = await (await sharedEngine()).analyze(file, tools, { keepFrames: false })
-  t.same(analysis.voice, { hasAudio: false, metrics: null, frames: [] })
+  t.same(voiceMetricsOf(analysis), { hasAudio: false, metrics: null })
   for (const language of ['en', 'ko'] as const) {
     const result = await rulesFeedback(analysis, language, voiceOf(analysis))
     checkStructure(t, result, analysis, language)

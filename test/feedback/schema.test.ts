@@ -1,7 +1,8 @@
 import t from 'tap'
 import YAML from 'yaml'
 import { feedbackToYaml, validateFeedback, type Feedback, type Improvement } from '../../src/feedback/schema.js'
-import { formatRange, formatTimestamp, lookDirection, parseTimestamp } from '../../src/feedback/facts.js'
+import { formatRange, formatTimestamp, parseTimestamp } from '../../src/feedback/timestamps.js'
+import { lookDirection } from '../../src/signals/face/feedback/facts.js'
 
 function valid (): Feedback {
   return {
@@ -57,6 +58,12 @@ t.test('problems are readable sentences naming the path', async (t) => {
   range.scores.presence = 101
   range.scores.eye_contact = -1
   t.same(problemsOf(range).sort(), ['scores.eye_contact must be between 0 and 100', 'scores.presence must be between 0 and 100'])
+
+  const keys = valid()
+  Object.assign(keys.scores, { body_language: 64.5 })
+  t.same(problemsOf(keys), [], 'the scores block takes any category present')
+  Object.assign(keys.scores, { 'Body-Language': 1 })
+  t.same(problemsOf(keys), ['scores.Body-Language is not an allowed key (keys must match ^[a-z][a-z0-9_]*$)'])
 
   const noNumber = valid()
   noNumber.strengths[0]!.evidence = 'You blinked naturally.'

@@ -6,12 +6,16 @@
 import t from 'tap'
 import { buildFacts, describeFacts } from '../../src/feedback/facts.js'
 import { writeRulesFeedback } from '../../src/feedback/rules.js'
-import { buildVoiceFacts, type MeasuredVoice, type VoiceInput } from '../../src/feedback/voice-facts.js'
+import { voiceFacts, type MeasuredVoice, type VoiceInput as VoiceMetricsInput } from '../../src/signals/voice/feedback/facts.js'
 import { validateFeedback, type Feedback, type Language } from '../../src/feedback/schema.js'
 import type { Transcript } from '../../src/transcripts/transcribe.js'
-import { computeFaceMetrics, computeScores } from '../../src/signals/face/metrics/index.js'
+import { computeFaceMetrics } from '../../src/signals/face/metrics/index.js'
+import { feedbackInputOf } from '../helpers/feedback.js'
 
-type Metrics = NonNullable<VoiceInput['metrics']>
+type Metrics = NonNullable<VoiceMetricsInput['metrics']>
+/** The voice module's metrics and the transcript, as the job hands them to the feedback. */
+type VoiceInput = VoiceMetricsInput & { transcript: Transcript | null }
+const buildVoiceFacts = ({ transcript, ...voice }: VoiceInput, durationS: number, language: Language) => voiceFacts(voice, { durationS, language, transcript })
 
 /** One minute of fluent speech, inside every reference range (English). */
 function voiceMetrics (change: (m: Metrics) => void = () => {}): Metrics {
@@ -50,8 +54,8 @@ const measured = (voice: VoiceInput, language: Language = 'en') => {
 
 /** Rules feedback for a recording without a face: only presence and the voice can be judged. */
 function feedback (voice: VoiceInput, language: Language = 'en'): Feedback {
-  const face = computeFaceMetrics([])
-  const result = writeRulesFeedback(buildFacts(face, computeScores(face), 60, { voice, language }), language)
+  const { transcript, ...metrics } = voice
+  const result = writeRulesFeedback(buildFacts(feedbackInputOf(computeFaceMetrics([]), 60, language, { voice: metrics, transcript })))
   const valid = validateFeedback(result, { durationS: 60, language })
   if (!valid.ok) throw new Error(valid.problems.join('; '))
   return result
@@ -104,8 +108,8 @@ t.test('facts: no audio, no metrics, no speech', async (t) => {
   t.same(buildVoiceFacts({ hasAudio: true, metrics: null, transcript: null }, 60, 'en'), { status: 'not-analysed' })
   const silent = voiceMetrics((m) => Object.assign(m, { speechS: 0, speakingRatio: 0, syllables: 0 }))
   t.same(buildVoiceFacts({ hasAudio: true, metrics: silent, transcript: transcript('en', [['um', 0]]) }, 60, 'en'), { status: 'no-speech' })
-  const face = computeFaceMetrics([])
-  t.notMatch(describeFacts(buildFacts(face, computeScores(face), 60)).join('\n'), /Voice|Pace/, 'no voice input: no voice statements')
+  t.notMatch(describeFacts(buildFacts(feedbackInputOf(computeFaceMetrics([]), 60, 'en'))).join('\n'), /Voice|Pace/, 'no voice module given: no voice statements')
+  t.same(voiceFacts(null, { durationS: 60, language: 'en', transcript: null }), { status: 'not-analysed' }, 'the voice stage did not run')
 })
 
 t.test('rules: everything in range is a strength, in the documented order', async (t) => {
