@@ -11,7 +11,7 @@
  * time order. Audio stages run alongside on their own ffmpeg. At most a few frames are in
  * flight, so memory does not grow with the video's length beyond the per-frame records.
  */
-import { probeVideo, MediaError, type ToolPaths, type VideoMetadata } from '../media/ffprobe.js'
+import { probeVideo, MediaError, type MediaProbe, type ProbedVideo, type ToolPaths } from '../media/ffprobe.js'
 import { openFrameStream, type VideoFrame } from '../media/frames.js'
 import { checkMediaLimits, checkCountedFrames, type MediaLimits } from '../media/limits.js'
 import { untilAborted } from '../abort.js'
@@ -39,7 +39,7 @@ export interface AnalyzeOptions {
   /** Per-kind options, validated by each module (e.g. { face: { emotionFps: 5 }, pose: { poseFps: 10 } }). */
   signals?: Readonly<Record<string, StageOptions>>
   /** The file's probe when the caller already has it (one probe per job). */
-  video?: VideoMetadata
+  probe?: MediaProbe
   onProgress?: (progress: EngineProgress) => void
   /** Receives each kind's frames in time order, in batches, as they are analysed (e.g. to store them). */
   onFrames?: (kind: string, frames: unknown[]) => Promise<void> | void
@@ -72,7 +72,7 @@ export interface SignalResult<Frame = unknown, Metrics = unknown> {
 export interface AnalysisResult {
   engineVersion: string
   file: string
-  video: VideoMetadata
+  video: ProbedVideo
   sampling: { fps: number, width: number, height: number, frames: number }
   models: Record<string, string>
   /** By kind, for every kind that ran, in registration order. */
@@ -138,10 +138,11 @@ export class AnalysisEngine {
     const started = performance.now()
     const report = options.onProgress ?? (() => {})
     report({ stage: 'probing', framesDone: 0, framesExpected: 0, fraction: 0 })
-    const video = options.video ?? await timings.time('probe', () => probeVideo(file, tools, signal ? { signal } : {}))
-    if (limits) checkMediaLimits(video, limits)
+    const probe = options.probe ?? await timings.time('probe', () => probeVideo(file, tools, signal ? { signal } : {}))
+    const { packets: _packets, audio: _audio, ...video } = probe
+    if (limits) checkMediaLimits(probe, limits)
     const sampling = { ...(options.fps ? { fps: options.fps } : {}), maxWidth: options.maxWidth ?? 640, ...(limits ? { maxPixels: limits.maxVideoPixels } : {}) }
-    const stream = await openFrameStream(file, video, tools, sampling, signal)
+    const stream = await openFrameStream(file, probe, tools, sampling, signal)
     // The header said one thing; the packets, counted before decoding, have the last word.
     if (limits && stream.packets.count > 0) checkCountedFrames(stream.packets.count, stream.packets.spanS, limits)
 
@@ -150,7 +151,7 @@ export class AnalysisEngine {
     // Audio stages in parallel with the frames: their own ffmpeg, light DSP on this thread.
     const audio = new Map(this.modules.filter((m) => chosen(m) && m.stage.type === 'audio').map((module) => {
       const stage = module.stage as Extract<SignalModule['stage'], { type: 'audio' }>
-      const running = timings.time(module.kind, () => stage.analyze(file, video, tools, signal))
+      const running = timings.time(module.kind, () => stage.analyze(file, probe, tools, signal))
       running.catch(() => {}) // awaited below; a video-stage failure must not leave it unhandled
       return [module.kind, running] as const
     }))

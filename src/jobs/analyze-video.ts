@@ -20,7 +20,7 @@ import { transcribe, type Transcript } from '../transcripts/transcribe.js'
 import { signalModule } from '../signals/registry.js'
 import { analysisOutcome, feedbackSignals } from '../signals/outcome.js'
 import type { FrameWriter } from '../repositories/frame-store.js'
-import { probeVideo, type VideoMetadata } from '../media/ffprobe.js'
+import { probeVideo, type MediaProbe } from '../media/ffprobe.js'
 import { checkMediaLimits } from '../media/limits.js'
 import { untilAborted } from '../abort.js'
 import { describeFailure } from './failure.js'
@@ -88,7 +88,7 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     log.info({ frames: result.sampling.frames, seconds: video.durationS, ms: Math.round(performance.now() - started) }, 'video analysed')
 
     await progress(90, 'transcribing', true)
-    const { transcript, transcriptError } = await untilAborted(transcribeIfConfigured(videoFile, tempDir, video.hasAudio, deps), signal)
+    const { transcript, transcriptError } = await untilAborted(transcribeIfConfigured(videoFile, tempDir, video, deps), signal)
 
     await progress(92, 'storing', true)
     const outcome = analysisOutcome(result.signals)
@@ -147,12 +147,12 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
  * Runs the engine on the already-probed file, writing each kind's frames to MongoDB as they
  * come and replacing an earlier attempt's.
  */
-async function analyse (analysis: AnalysisRecord, file: string, video: VideoMetadata, deps: AnalysisJobDeps, progress: ProgressReporter, signal: AbortSignal) {
+async function analyse (analysis: AnalysisRecord, file: string, probe: MediaProbe, deps: AnalysisJobDeps, progress: ProgressReporter, signal: AbortSignal) {
   const options = analysis.options as AnalysisOptions
   const writers = new Map<string, FrameWriter>()
   const engine = await untilAborted(deps.engine(), signal)
   const result = await engine.analyze(file, deps.config.ffmpeg, {
-    video,
+    probe,
     limits: deps.config.limits,
     signal,
     ...(options.fps ? { fps: options.fps } : {}),
@@ -182,10 +182,10 @@ async function analyse (analysis: AnalysisRecord, file: string, video: VideoMeta
  * The transcript when a speech-to-text API is configured and there is audio; otherwise none
  * (never made up). An API failure is recorded, not fatal: the analysis stands without it.
  */
-async function transcribeIfConfigured (file: string, tempDir: string, hasAudio: boolean, deps: AnalysisJobDeps): Promise<{ transcript: Transcript | null, transcriptError?: string }> {
-  if (!hasAudio || !deps.config.llm.apiKey) return { transcript: null }
+async function transcribeIfConfigured (file: string, tempDir: string, probe: MediaProbe, deps: AnalysisJobDeps): Promise<{ transcript: Transcript | null, transcriptError?: string }> {
+  if (!probe.audio.hasAudio || !deps.config.llm.apiKey) return { transcript: null }
   try {
-    return { transcript: await transcribe(file, deps.config.ffmpeg, { llm: deps.config.llm, voice: deps.config.voice, tmpDir: tempDir }) }
+    return { transcript: await transcribe(file, deps.config.ffmpeg, { llm: deps.config.llm, voice: deps.config.voice, tmpDir: tempDir, audio: probe.audio }) }
   } catch (error) {
     const message = `transcript failed: ${error instanceof Error ? error.message : String(error)}`
     deps.logger.warn({ reason: message }, 'no transcript')

@@ -16,7 +16,7 @@
  */
 import type { TSchema } from 'typebox'
 import type { VideoFrame } from '../media/frames.js'
-import type { ToolPaths, VideoMetadata } from '../media/ffprobe.js'
+import type { MediaProbe, ToolPaths } from '../media/ffprobe.js'
 import type { FeedbackContribution } from '../feedback/contribution.js'
 import type { StoredTranscript } from '../repositories/results.js'
 
@@ -95,7 +95,7 @@ export interface VideoStage<Frame, Metrics> {
 export interface AudioStage<Frame, Metrics> {
   type: 'audio'
   /** The audio track, in parallel with the video stages; an aborted signal rejects with its reason. */
-  analyze (file: string, video: VideoMetadata, tools: ToolPaths, signal?: AbortSignal): Promise<{ frames: Frame[], metrics: Metrics }>
+  analyze (file: string, probe: MediaProbe, tools: ToolPaths, signal?: AbortSignal): Promise<{ frames: Frame[], metrics: Metrics }>
 }
 
 /** Frame records in MongoDB: short keys, `t` in milliseconds (the frame store buckets by it). */

@@ -15,9 +15,9 @@ export const voice: SignalModule<VoiceFrame, VoiceSummary> = {
   version: VOICE_METRICS_VERSION,
   stage: {
     type: 'audio',
-    analyze: async (file, video, tools, signal) => {
-      if (!video.hasAudio) return { frames: [], metrics: { hasAudio: false, metrics: null } }
-      const { hasAudio, metrics, frames } = await analyzeVoice(file, tools, signal)
+    analyze: async (file, probe, tools, signal) => {
+      if (!probe.audio.hasAudio) return { frames: [], metrics: { hasAudio: false, metrics: null } }
+      const { hasAudio, metrics, frames } = await analyzeVoice(file, tools, signal, probe.audio)
       if (!metrics) return { frames, metrics: { hasAudio, metrics: null } }
       const { nucleiMs: _nuclei, ...stored } = metrics
       return { frames, metrics: { hasAudio, metrics: stored } }
