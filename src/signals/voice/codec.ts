@@ -3,6 +3,7 @@
  * face frames:  t  start of the second (ms)   s  speech share   l  loudness (dB)
  *               p  median pitch (Hz)           y  syllables in the second
  */
+import { round } from '../../numbers.js'
 import type { VoiceFrame } from './engine/index.js'
 import type { StoredFrame } from '../../repositories/frame-store.js'
 
@@ -10,10 +11,10 @@ export const VOICE_KIND = 'voice'
 
 export interface StoredVoiceFrame extends StoredFrame { s: number, l: number | null, p: number | null, y: number }
 
-const round = (value: number | null, digits: number) => (value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits)
+const roundOrNull = (value: number | null, digits: number) => (value === null ? null : round(value, digits))
 
 export function encodeVoiceFrame (frame: VoiceFrame): StoredVoiceFrame {
-  return { t: frame.t, s: round(frame.speech, 3)!, l: round(frame.loudnessDb, 1), p: round(frame.pitchHz, 1), y: frame.syllables }
+  return { t: frame.t, s: round(frame.speech, 3), l: roundOrNull(frame.loudnessDb, 1), p: roundOrNull(frame.pitchHz, 1), y: frame.syllables }
 }
 
 export function decodeVoiceFrame (stored: StoredVoiceFrame): VoiceFrame {

@@ -2,6 +2,7 @@
  * From one frame's mesh landmarks and blendshape scores to the FaceSignals stored per frame,
  * and the face region the emotion models crop.
  */
+import { round } from '../../../numbers.js'
 import { KEY_BLENDSHAPES, type FaceSignals } from '../metrics/index.js'
 import { BLENDSHAPE_NAMES } from './blendshapes.js'
 import { faceAxes, headPose, eyes, gaze } from './geometry.js'
@@ -56,9 +57,4 @@ export function faceBounds (landmarks: Float32Array): [number, number, number, n
     y0 = Math.min(y0, landmarks[i + 1]!); y1 = Math.max(y1, landmarks[i + 1]!)
   }
   return [x0, y0, x1, y1]
-}
-
-function round (value: number, digits: number): number {
-  const f = 10 ** digits
-  return Math.round(value * f) / f
 }

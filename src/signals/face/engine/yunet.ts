@@ -3,6 +3,7 @@
  * into the model's fixed square input and the heads are decoded as OpenCV's FaceDetectorYN
  * does (modules/objdetect/src/face_detect.cpp), then mapped back to image pixels.
  */
+import { clamp } from '../../../numbers.js'
 import { createSession, ort, type Session } from '../../../engine/onnx.js'
 import { warpToTensor, type RgbImage, type TensorLayout } from '../../../engine/image.js'
 
@@ -124,9 +125,7 @@ function decode (outputs: ort.InferenceSession.OnnxValueMapType, width: number, 
   return faces
 }
 
-function clamp01 (value: number): number {
-  return Math.min(1, Math.max(0, value))
-}
+const clamp01 = (value: number) => clamp(value, 0, 1)
 
 /** Greedy NMS as OpenCV's NMSBoxes: best first, the topK best candidates only. */
 function suppress (faces: FaceDetection[], iouThreshold: number, topK: number): FaceDetection[] {

@@ -16,6 +16,7 @@
  *   rangeSemitones: 10th to 90th percentile of F0; variabilitySemitones: standard deviation of
  *   F0 in semitones around the median (low = monotone; lively speech is typically 2-4).
  */
+import { round } from '../../../numbers.js'
 import { detectSpeech, recordingLevels, segmentsWithNuclei, speechMask } from './activity.js'
 import type { VoiceContours } from './contours.js'
 import { findNuclei, vowelThreshold } from './nuclei.js'
@@ -52,8 +53,6 @@ export interface VoiceMetrics {
 }
 
 export interface VoiceSummary { metrics: VoiceMetrics, frames: VoiceFrame[] }
-
-const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits
 
 export function summariseVoice (contours: VoiceContours): VoiceSummary {
   const { intensityDb, pitchHz, frameMs } = contours
