@@ -6,7 +6,9 @@
  */
 import type { Pool } from '../db/mariadb.js'
 import type { TimelineEvent } from '../signals/contract.js'
-import type { Transcript } from '../transcripts/transcribe.js'
+import type { StoredTranscript } from '../transcripts/transcribe.js'
+
+export type { StoredTranscript } from '../transcripts/transcribe.js'
 
 /** The scores as stored: generic over the categories present (eye_contact, body_language...). */
 export interface StoredScores {
@@ -19,15 +21,6 @@ export interface StoredScores {
 
 /** One kind's aggregate metrics and the version of their definitions. */
 export interface StoredSignal { kind: string, version: string, metrics: unknown }
-
-export interface StoredTranscript {
-  model: string
-  language: string | null
-  text: string
-  words: Transcript['words']
-  wordsPerMinute: number | null
-  fillers: Transcript['fillers']
-}
 
 export interface StoredEvent extends TimelineEvent { seq: number, thumbnailKey: string | null }
 

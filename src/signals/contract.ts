@@ -18,7 +18,8 @@ import type { TSchema } from 'typebox'
 import type { VideoFrame } from '../media/frames.js'
 import type { MediaProbe, ToolPaths } from '../media/ffprobe.js'
 import type { FeedbackContribution } from '../feedback/contribution.js'
-import type { StoredTranscript } from '../repositories/results.js'
+import type { CategoryScore } from './scores.js'
+import type { StoredTranscript } from '../transcripts/transcribe.js'
 
 /** A moment a coach would point at; kinds are namespaced by the module that raises them. */
 export interface TimelineEvent {
@@ -31,14 +32,7 @@ export interface TimelineEvent {
   data?: Record<string, number>
 }
 
-/** One 0-100 category of the scores and its weight in the interview score. */
-export interface CategoryScore {
-  /** snake_case, as served in category_scores: eye_contact, expression, body_language... */
-  key: string
-  score: number
-  /** Relative weight in the interview score; the weights of the categories present are normalised. */
-  weight: number
-}
+export type { CategoryScore } from './scores.js'
 
 /** What every stage is started with. */
 export interface StageSetup {

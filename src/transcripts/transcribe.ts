@@ -48,6 +48,16 @@ export interface TranscribeSettings {
   audio?: AudioInfo
 }
 
+/** A transcript as stored beside the analysis (and shown in voice_analysis). */
+export interface StoredTranscript {
+  model: string
+  language: string | null
+  text: string
+  words: Transcript['words']
+  wordsPerMinute: number | null
+  fillers: Transcript['fillers']
+}
+
 /** Transcribes the file's audio; null when no API key is configured or the file has no audio. */
 export async function transcribe (file: string, tools: ToolPaths, settings: TranscribeSettings): Promise<Transcript | null> {
   const { llm, voice } = settings
