@@ -90,6 +90,17 @@ t.test('facts and statements when the body is not visible or not analysed', asyn
   t.equal(poseFeedback.summary!(none, [], 'en'), 'Your body was not in view, so your posture and gestures were not measured.')
   t.equal(poseFeedback.summary!(none, [], 'ko'), '화면에 몸이 보이지 않아 자세와 손동작은 측정하지 않았습니다.')
 
+  // A close-up without the shoulders in view: a hand over the face is still a face touch.
+  const close = facts(metrics(10_000, (now) => ({ hidden: ['left_shoulder', 'right_shoulder'], left: now >= 2000 && now < 4000 ? handAtMouth() : undefined })))
+  t.equal(close.status, 'not_visible')
+  t.same(close.hands.faceTouches.map((r) => r.label), ['00:02-00:04'])
+  for (const language of LANGUAGES) {
+    const aspects = poseFeedback.aspects(close, language)
+    t.same(aspects.map((a) => [a.key, a.verdict]), [['faceTouch', 'improvement']])
+    checkAspects(t, aspects, language)
+  }
+  t.equal(poseFeedback.summary!(close, [], 'en'), 'Your body was not in view, so your posture and gestures were not measured. You touched your face once.')
+
   const skipped = facts(null, 12)
   t.equal(skipped.status, 'not_analysed')
   t.equal(skipped.duration, '00:12')
@@ -115,7 +126,7 @@ t.test('aspects: slouching and touching the face are improvements, in English an
   t.same(byKey.posture!.improvement.timestamps, ['00:03-00:07'])
   t.equal(byKey.faceTouch!.verdict, 'improvement')
   t.same(byKey.faceTouch!.improvement.timestamps, ['00:10-00:11', '00:14-00:15'])
-  t.match(byKey.faceTouch!.improvement.evidence, /You touched your face 2 times \(6 per minute\): 00:10-00:11 at your mouth \(1 s\), 00:14-00:15 at your mouth \(1 s\)\./)
+  t.match(byKey.faceTouch!.improvement.evidence, /You touched your face twice \(6 per minute\): 00:10-00:11 at your mouth \(1 s\), 00:14-00:15 at your mouth \(1 s\)\./)
   t.equal(byKey.fidgeting!.verdict, 'strength')
   t.equal(byKey.movement!.verdict, 'strength')
   checkAspects(t, en, 'en')

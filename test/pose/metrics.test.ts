@@ -232,6 +232,23 @@ t.test('face touch: 0.8 s at the mouth is one, 0.3 s is none; also in a head-and
     ? { left: handAtMouth(), hidden: ['nose', 'mouth_left', 'mouth_right', 'left_eye', 'right_eye', 'left_ear', 'right_ear'] }
     : {})))
   t.equal(occluded.hands.faceTouches.length, 1)
+
+  // A hand over the face gets low visibilities from the model (0.1-0.7 on sad_to_happy_pexels.mp4).
+  const faint = (handVisibility: number) => summarize(sequence(10_000, (now) => (now >= 2000 && now < 3000 ? { left: handAtMouth(), handVisibility } : {})))
+  t.equal(faint(0.3).hands.faceTouches.length, 1, 'a hand point at 0.3 visibility at the face counts')
+  t.equal(faint(0.3).hands.visibleRatio, 0.9, 'but the hand is not in view for the other measures')
+  t.equal(faint(0.1).hands.faceTouches.length, 0, 'under 0.2 it does not')
+
+  // Hand points parked just under the chin (0.45 face widths below the mouth, 0.48 from its corners).
+  const atMouth = handAtMouth()
+  const under = summarize(sequence(10_000, () => ({ left: at(atMouth.x + 0.01, atMouth.y + 0.0675, atMouth.z) })))
+  t.equal(under.hands.faceTouches.length, 0, 'points more than 0.4 face widths below the mouth do not count')
+  const chin = summarize(sequence(10_000, () => ({ left: at(atMouth.x + 0.01, atMouth.y + 0.045, atMouth.z) })))
+  t.equal(chin.hands.faceTouches.length, 1, 'a hand at the chin, 0.3 face widths below the mouth, does')
+
+  // The hand shifting off the face for up to 0.6 s is one touch.
+  const shifting = summarize(sequence(10_000, (now) => ((now >= 2000 && now < 3000) || (now >= 3500 && now < 4500) ? { left: handAtMouth() } : {})))
+  t.same(shifting.hands.faceTouches.map((f) => [f.startMs, f.endMs]), [[2000, 4500]])
   t.ok(bodyLanguageBreakdown(long)!.composure < 100)
 })
 

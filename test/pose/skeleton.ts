@@ -39,6 +39,8 @@ export interface PoseSpec {
   knees?: number
   /** Visibility of every other landmark. */
   visibility?: number
+  /** Visibility of the wrists and hand points (default: `visibility`). */
+  handVisibility?: number
   /** Landmarks with visibility 0.05 (occluded). */
   hidden?: readonly PoseLandmarkName[]
   presence?: number
@@ -124,7 +126,10 @@ export function poseFrame (t: number, spec: PoseSpec = {}): PoseFrame {
     landmarks[i * 4] = (framing.cx + framing.scale * (p.x + (spec.shift ?? 0))) / ASPECT
     landmarks[i * 4 + 1] = framing.cy + framing.scale * p.y
     landmarks[i * 4 + 2] = p.z * framing.scale
-    landmarks[i * 4 + 3] = spec.hidden?.includes(name) ? 0.05 : name.endsWith('_knee') ? (spec.knees ?? 0.9) : (spec.visibility ?? 0.95)
+    const hand = /_(wrist|index|pinky|thumb)$/.test(name)
+    landmarks[i * 4 + 3] = spec.hidden?.includes(name)
+      ? 0.05
+      : name.endsWith('_knee') ? (spec.knees ?? 0.9) : hand && spec.handVisibility !== undefined ? spec.handVisibility : (spec.visibility ?? 0.95)
     world[i * 3] = p.x
     world[i * 3 + 1] = p.y
     world[i * 3 + 2] = p.z

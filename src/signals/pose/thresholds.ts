@@ -97,8 +97,14 @@ export const POSE_THRESHOLDS = {
      * Touching the face: a hand point (wrist, index, pinky, thumb) within radiusFaceWidths face
      * widths of the nose, a mouth corner, an eye or an ear for at least minMs; face width = the
      * larger of the ear-to-ear distance and 1.5 x the distance between the eyes' outer corners.
+     * A hand point counts with a visibility of minHandVisibility or more (inside the frame): a
+     * hand over the face is an unusual view for the model, which then rates its hand points at
+     * only 0.1-0.7. Points more than maxBelowMouthFaceWidths below the mouth do not count: with
+     * the hands below a close-up framing the model parks their points at the frame's bottom edge,
+     * under the chin (seen on a GRID clip at 0.54-0.8 face widths from the mouth). The hand
+     * leaving the face for up to bridgeMs (a hand shifting over the face) is the same touch.
      */
-    faceTouch: { radiusFaceWidths: 0.5, minMs: 500 },
+    faceTouch: { radiusFaceWidths: 0.5, minMs: 500, minHandVisibility: 0.2, maxBelowMouthFaceWidths: 0.4, bridgeMs: 600 },
     /** More face touches than this per minute is an improvement point. */
     maxFaceTouchesPerMinute: 1,
     /**

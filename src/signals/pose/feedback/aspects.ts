@@ -13,8 +13,9 @@
  *                 shoulders framing is judged on touches only (none is neither)
  *   movement      strength: sway <= 0.05 torsos and no pacing; improvement: sway > 0.12 or pacing
  *   armsCrossed   (only when they were crossed at all) improvement at 20 % of the time or more
- * Nothing is judged when the body was not in view (or not analysed), except face touches seen
- * in a head-and-shoulders framing. Sentences come from phrases-en.ts / phrases-ko.ts.
+ * Nothing else is judged when the body was not in view: a head-and-shoulders framing gets the
+ * face-touch aspect, a closer one only when a touch was seen. Sentences come from
+ * phrases-en.ts / phrases-ko.ts.
  */
 import { clamp01, labels, longest, verdict, type Aspect, type AspectRank } from '../../../feedback/aspect.js'
 import type { Language } from '../../../feedback/schema.js'
@@ -165,6 +166,8 @@ function armsCrossedAspect (f: PoseFacts, t: PosePhrases): Aspect | null {
 export function poseAspects (f: PoseFacts, language: Language): Aspect[] {
   const t = PHRASES[language]
   if (f.status === 'head_and_shoulders') return [faceTouchAspect(f, t)]
+  // A close-up without the shoulders still shows a hand over the face.
+  if (f.status === 'not_visible') return f.hands.faceTouches.length ? [faceTouchAspect(f, t)] : []
   if (f.status !== 'measured') return []
   return [postureAspect(f, t), gesturesAspect(f, t), fidgetingAspect(f, t), faceTouchAspect(f, t), movementAspect(f, t), armsCrossedAspect(f, t)]
     .filter((a): a is Aspect => a !== null)

@@ -4,7 +4,7 @@ import { POSE_THRESHOLDS as T } from '../thresholds.js'
 import type { PoseFacts } from './facts.js'
 import type { PosePhrases } from './phrases.js'
 
-const times = (n: number) => `${n} time${n === 1 ? '' : 's'}`
+const times = (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`)
 const G = T.hands.gesturesPerMinute
 
 function postureParts (f: PoseFacts): string[] {

@@ -18,44 +18,49 @@ export type Side = 'left' | 'right'
 export const SIDES: readonly Side[] = ['left', 'right']
 
 /** One frame with a body (presence above the threshold), ready to measure. */
-export interface BodyFrame {
-  t: number
+export class BodyFrame {
   /** Both shoulders seen. */
-  shoulders: boolean
+  readonly shoulders: boolean
   /** Both hips seen. */
-  hips: boolean
+  readonly hips: boolean
   /** Both elbows seen. */
-  elbows: boolean
+  readonly elbows: boolean
   /** Both knees seen. */
-  knees: boolean
-  seen (index: number): boolean
+  readonly knees: boolean
+
+  constructor (readonly t: number, private readonly landmarks: Float32Array, private readonly worldPoints: Float32Array, private readonly aspect: number) {
+    this.shoulders = this.seen(LANDMARK.left_shoulder) && this.seen(LANDMARK.right_shoulder)
+    this.hips = this.seen(LANDMARK.left_hip) && this.seen(LANDMARK.right_hip)
+    this.elbows = this.seen(LANDMARK.left_elbow) && this.seen(LANDMARK.right_elbow)
+    this.knees = this.seen(LANDMARK.left_knee) && this.seen(LANDMARK.right_knee)
+  }
+
+  /** Inside the frame with at least `minVisibility` (seen uses POSE_THRESHOLDS.visibility.landmark). */
+  visible (index: number, minVisibility: number): boolean {
+    const x = this.landmarks[index * 4]!
+    const y = this.landmarks[index * 4 + 1]!
+    return this.landmarks[index * 4 + 3]! >= minVisibility && x >= 0 && x <= 1 && y >= 0 && y <= 1
+  }
+
+  seen (index: number): boolean {
+    return this.visible(index, POSE_THRESHOLDS.visibility.landmark)
+  }
+
   /** Image position (x scaled by the aspect ratio, y), fractions of the frame's height. */
-  point (index: number): Point
+  point (index: number): Point {
+    return { x: this.landmarks[index * 4]! * this.aspect, y: this.landmarks[index * 4 + 1]! }
+  }
+
   /** World position in metres (origin between the hips, y down, z away from the camera). */
-  world (index: number): Point3
+  world (index: number): Point3 {
+    return { x: this.worldPoints[index * 3]!, y: this.worldPoints[index * 3 + 1]!, z: this.worldPoints[index * 3 + 2]! }
+  }
 }
 
 export function bodyFrame (frame: PoseFrame, aspect: number): BodyFrame | null {
   const pose = frame.pose
   if (!pose || !(pose.presence >= POSE_THRESHOLDS.visibility.presence)) return null
-  const { landmarks, world } = pose
-  const seen = (i: number) => {
-    const x = landmarks[i * 4]!
-    const y = landmarks[i * 4 + 1]!
-    const v = landmarks[i * 4 + 3]!
-    return v >= POSE_THRESHOLDS.visibility.landmark && x >= 0 && x <= 1 && y >= 0 && y <= 1
-  }
-  const both = (a: PoseLandmarkName, b: PoseLandmarkName) => seen(LANDMARK[a]) && seen(LANDMARK[b])
-  return {
-    t: frame.t,
-    shoulders: both('left_shoulder', 'right_shoulder'),
-    hips: both('left_hip', 'right_hip'),
-    elbows: both('left_elbow', 'right_elbow'),
-    knees: both('left_knee', 'right_knee'),
-    seen,
-    point: (i) => ({ x: landmarks[i * 4]! * aspect, y: landmarks[i * 4 + 1]! }),
-    world: (i) => ({ x: world[i * 3]!, y: world[i * 3 + 1]!, z: world[i * 3 + 2]! })
-  }
+  return new BodyFrame(frame.t, pose.landmarks, pose.world, aspect)
 }
 
 export const mid = (a: Point, b: Point): Point => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 })

@@ -18,11 +18,15 @@
  *                  fidget.maxSwing (0.15 torsos, larger is a gesture), each ending within
  *                  fidget.maxSwingGapMs (700 ms) of the last, is fidgeting from the first swing's
  *                  start to the last one's end. Share = fidgeting time / hand-in-view time.
- *   face touch     a hand point seen (wrist, index, pinky or thumb) within faceTouch.radiusFaceWidths
- *                  (0.5) face widths of the nose, a mouth corner, an eye or an ear, for
- *                  faceTouch.minMs (500 ms) or more (gaps up to bridgeMs joined). The head points
- *                  need not be seen: when a hand covers the face the model still places them.
- *                  Face width = max(ear-to-ear, 1.5 x outer eye corners). Measured in any framing.
+ *   face touch     a hand point (wrist, index, pinky or thumb) inside the frame with visibility
+ *                  faceTouch.minHandVisibility (0.2) or more, not more than
+ *                  faceTouch.maxBelowMouthFaceWidths (0.4) face widths below the mouth, within
+ *                  faceTouch.radiusFaceWidths (0.5) face widths of the nose, a mouth corner, an
+ *                  eye or an ear, for faceTouch.minMs (500 ms) or more (gaps up to
+ *                  faceTouch.bridgeMs, 600 ms, joined). The head points need not be seen: when a
+ *                  hand covers the face the model still places them. Face width = max(ear-to-
+ *                  ear, 1.5 x outer eye corners). Measured in any framing (see thresholds.ts for
+ *                  why the hand's visibility limit is lower here).
  *   arms crossed   both wrists seen, each beyond the midline on the other side by
  *                  armsCrossed.marginShoulderWidths (0.15) shoulder widths, at chest height
  *                  (-0.1 to 0.9 torsos below the shoulder midpoint), for armsCrossed.minMs (1 s)
@@ -237,12 +241,15 @@ function handFidgets (points: ReadonlyArray<Track | null>, torso: number): Span[
 
 /** The face point a hand is nearest and how near, in face widths; null when no hand point is seen. */
 function nearestFacePoint (b: BodyFrame, side: Side): { region: FaceRegion, faceWidths: number } | null {
-  const hand = HAND_POINTS[side].filter((i) => b.seen(i)).map((i) => b.point(i))
-  if (hand.length === 0) return null
+  const ft = POSE_THRESHOLDS.hands.faceTouch
   const ears = distance(b.point(LANDMARK.left_ear), b.point(LANDMARK.right_ear))
   const eyes = distance(b.point(LANDMARK.left_eye_outer), b.point(LANDMARK.right_eye_outer))
   const faceWidth = Math.max(ears, 1.5 * eyes)
   if (!(faceWidth > 0)) return null
+  const mouthY = (b.point(LANDMARK.mouth_left).y + b.point(LANDMARK.mouth_right).y) / 2
+  const hand = HAND_POINTS[side].filter((i) => b.visible(i, ft.minHandVisibility)).map((i) => b.point(i))
+    .filter((p) => (p.y - mouthY) / faceWidth <= ft.maxBelowMouthFaceWidths)
+  if (hand.length === 0) return null
   let best: { region: FaceRegion, faceWidths: number } | null = null
   for (const [index, region] of FACE_POINTS) {
     const at = b.point(index)
@@ -264,7 +271,7 @@ function faceTouches (series: PoseSeries): FaceTouch[] {
     })
     return touching.length ? touching : null
   })
-  return runs(series.frames, (_f, i) => perFrame[i] !== null, series.frameMs, ft.minMs, POSE_THRESHOLDS.bridgeMs).map((r) => {
+  return runs(series.frames, (_f, i) => perFrame[i] !== null, series.frameMs, ft.minMs, ft.bridgeMs).map((r) => {
     const hits = perFrame.slice(r.first, r.last + 1).flatMap((x) => x ?? [])
     const sides = new Set(hits.map((h) => h.side))
     const counts = new Map<FaceRegion, number>()

@@ -96,7 +96,15 @@ export function summarizePosture (series: PoseSeries): PostureMetrics {
   const frameMs = series.frameMs
   const perFrame = series.bodies.map(postureFrame)
   const enough = (n: number) => n * frameMs >= POSE_THRESHOLDS.visibility.minMeasuredMs
-  const values = (k: keyof PostureFrame) => perFrame.flatMap((p) => (p[k] === null ? [] : [p[k]]))
+  const cache = new Map<keyof PostureFrame, number[]>()
+  const values = (k: keyof PostureFrame) => {
+    let list = cache.get(k)
+    if (!list) {
+      list = perFrame.flatMap((p) => (p[k] === null ? [] : [p[k]]))
+      cache.set(k, list)
+    }
+    return list
+  }
   const med = (k: keyof PostureFrame) => {
     const v = values(k)
     return enough(v.length) ? median(v) : null
