@@ -21,6 +21,11 @@ export interface TensorLayout {
   /** Maps a 0..255 sample of channel c (in the tensor's order) to the model's value. */
   mean: [number, number, number]
   std: [number, number, number]
+  /**
+   * Samples outside the image: 'zero' (default, black) or 'replicate' (the nearest edge pixel,
+   * MediaPipe's default for ROI crops such as the pose landmark model's).
+   */
+  border?: 'zero' | 'replicate'
 }
 
 /**
@@ -39,6 +44,7 @@ export function warpToTensor (image: RgbImage, outputToSource: Affine, spec: Ten
   const m0 = spec.mean[0], m1 = spec.mean[1], m2 = spec.mean[2]
   const s0 = 1 / spec.std[0], s1 = 1 / spec.std[1], s2 = 1 / spec.std[2]
   const planar = spec.layout === 'nchw'
+  const replicate = spec.border === 'replicate'
   for (let y = 0; y < h; y++) {
     // Pixel centres: output (x + 0.5, y + 0.5) maps to source centre coordinates.
     const oy = y + 0.5
@@ -58,6 +64,16 @@ export function warpToTensor (image: RgbImage, outputToSource: Affine, spec: Ten
         r = src[i]! * w00 + src[i + 3]! * w10 + src[j]! * w01 + src[j + 3]! * w11
         g = src[i + 1]! * w00 + src[i + 4]! * w10 + src[j + 1]! * w01 + src[j + 4]! * w11
         bl = src[i + 2]! * w00 + src[i + 5]! * w10 + src[j + 2]! * w01 + src[j + 5]! * w11
+      } else if (replicate) {
+        const fx = sx - x0
+        const fy = sy - y0
+        const xa = Math.min(Math.max(x0, 0), sw - 1), xb = Math.min(Math.max(x0 + 1, 0), sw - 1)
+        const ya = Math.min(Math.max(y0, 0), sh - 1) * sw, yb = Math.min(Math.max(y0 + 1, 0), sh - 1) * sw
+        const i00 = (ya + xa) * 3, i10 = (ya + xb) * 3, i01 = (yb + xa) * 3, i11 = (yb + xb) * 3
+        const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy
+        r = src[i00]! * w00 + src[i10]! * w10 + src[i01]! * w01 + src[i11]! * w11
+        g = src[i00 + 1]! * w00 + src[i10 + 1]! * w10 + src[i01 + 1]! * w01 + src[i11 + 1]! * w11
+        bl = src[i00 + 2]! * w00 + src[i10 + 2]! * w10 + src[i01 + 2]! * w01 + src[i11 + 2]! * w11
       } else if (x0 >= -1 && y0 >= -1 && x0 < sw && y0 < sh) {
         const fx = sx - x0
         const fy = sy - y0

@@ -104,7 +104,7 @@ async function detectBatch (page: Page, server: ReferenceServer, problems: PageP
 }
 
 /** Reports the page's errors, and stops any request that would leave the local server. */
-async function watchPage (page: Page, origin: string, problems: PageProblems, closing: () => boolean): Promise<void> {
+export async function watchPage (page: Page, origin: string, problems: PageProblems, closing: () => boolean): Promise<void> {
   page.on('console', (message) => {
     if (message.type() === 'error' && !informational.test(message.text())) problems.report(`console error: ${message.text()}`)
   })

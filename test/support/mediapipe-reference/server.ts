@@ -32,13 +32,18 @@ export interface ReferenceServer {
   close (): Promise<void>
 }
 
-export async function startReferenceServer (modelPath: string): Promise<ReferenceServer> {
-  await fs.access(modelPath).catch(() => { throw new Error(`MediaPipe model not found: ${modelPath} (run npm run models)`) })
+/**
+ * `extra` adds or replaces served files (URL path -> file), e.g. another page and another
+ * MediaPipe package for the pose reference, which passes no model file (null).
+ */
+export async function startReferenceServer (modelPath: string | null, extra: ReadonlyMap<string, string> = new Map()): Promise<ReferenceServer> {
+  if (modelPath) await fs.access(modelPath).catch(() => { throw new Error(`MediaPipe model not found: ${modelPath} (run npm run models)`) })
   const files = new Map<string, string>([
     ['/', path.join(here, 'page.html')],
     ['/page.js', path.join(here, 'page.js')],
     ['/tasks-vision/vision_bundle.mjs', path.join(tasksVision, 'vision_bundle.mjs')],
-    ['/model.task', modelPath]
+    ...(modelPath ? [['/model.task', modelPath] as [string, string]] : []),
+    ...extra
   ])
   for (const name of await fs.readdir(path.join(tasksVision, 'wasm'))) {
     files.set(`/tasks-vision/wasm/${name}`, path.join(tasksVision, 'wasm', name))

@@ -1,0 +1,109 @@
+/**
+ * The pose stage: one worker thread running BlazePose (ONNX) on the speaker's body, on a fixed
+ * time grid of its own rate.
+ *
+ * Options (StageOptions):
+ *   poseFps    frames per second analysed, 0 turns the stage off; default POSE_STAGE_DEFAULTS.
+ *   poseModel  0 = lite, 1 = full (MediaPipe's model_complexity numbering); default 0.
+ *
+ * Why 10 per second with lite: talking gestures (beats, pointing, hands to face) last a few
+ * hundred milliseconds and repeat at 1-3 Hz, so 10 samples a second resolve each one (the
+ * Nyquist rate of a 3 Hz beat is 6) and the ROI from the previous frame still holds the body,
+ * which moves little in 100 ms. Measured on this 2-core machine (scripts/pose-bench.ts): lite
+ * costs about 9 ms a frame and full about 16 ms, so a 66 s video costs ~6 s of one core
+ * with lite against ~11 s with full, beside a face stage that already takes most of the 4x
+ * real-time budget. Full's better COCO accuracy is on hard poses (far, side-on, occluded);
+ * a seated or standing speaker facing the camera is the easy case where lite matches it
+ * within the parity tolerance.
+ */
+import { WorkerRpc, siblingFile } from '../../engine/workers/rpc.js'
+import { drained } from '../../engine/workers/drain.js'
+import type { VideoFrame } from '../../media/frames.js'
+import type { StageOptions, StageSetup, VideoStageRunner } from '../contract.js'
+import type { FaceFrame } from '../face/metrics/types.js'
+import { POSE_DETECTOR_FILE } from './engine/detector.js'
+import { POSE_LANDMARK_FILES, type PoseModelVariant } from './engine/landmarks.js'
+import type { PoseFrame, PoseSignals } from './types.js'
+import type { PoseWorkerSetup, PoseResetRequest, PoseTrackRequest } from './worker.js'
+
+export interface PoseStageOptions {
+  poseFps: number
+  poseModel: 0 | 1
+}
+
+export const POSE_STAGE_DEFAULTS: PoseStageOptions = { poseFps: 10, poseModel: 0 }
+const VARIANTS: Record<0 | 1, PoseModelVariant> = { 0: 'lite', 1: 'full' }
+
+const here = import.meta.url.startsWith('file:') ? new URL(import.meta.url).pathname : import.meta.url
+
+export function poseStageOptions (options: StageOptions): PoseStageOptions {
+  const fps = options.poseFps ?? POSE_STAGE_DEFAULTS.poseFps
+  if (typeof fps !== 'number' || !Number.isFinite(fps) || fps < 0 || fps > 120) {
+    throw new RangeError(`pose option poseFps must be a number from 0 to 120, got ${String(fps)}`)
+  }
+  const model = options.poseModel ?? POSE_STAGE_DEFAULTS.poseModel
+  if (model !== 0 && model !== 1) throw new RangeError(`pose option poseModel must be 0 (lite) or 1 (full), got ${String(model)}`)
+  return { poseFps: fps, poseModel: model }
+}
+
+async function startWorker (setup: StageSetup): Promise<WorkerRpc> {
+  const worker = new WorkerRpc(siblingFile(here, 'worker'), { modelsDir: setup.modelsDir } satisfies PoseWorkerSetup)
+  try {
+    await worker.call('ready', null)
+    return worker
+  } catch (error) {
+    await worker.close()
+    throw error
+  }
+}
+
+export async function startPoseStage (setup: StageSetup): Promise<VideoStageRunner<PoseFrame>> {
+  return new PoseStage(setup, await startWorker(setup))
+}
+
+class PoseStage implements VideoStageRunner<PoseFrame> {
+  private options = POSE_STAGE_DEFAULTS
+  private nextMs = 0
+
+  constructor (private readonly setup: StageSetup, private worker: WorkerRpc) {}
+
+  get models (): Record<string, string> {
+    return { pose_detector: POSE_DETECTOR_FILE, pose_landmarks: POSE_LANDMARK_FILES[VARIANTS[this.options.poseModel]] }
+  }
+
+  async reset (options: StageOptions): Promise<void> {
+    this.options = poseStageOptions(options)
+    this.nextMs = 0
+    await this.worker.call('reset', { model: VARIANTS[this.options.poseModel] } satisfies PoseResetRequest)
+  }
+
+  /** One frame per 1/poseFps slot of a fixed grid, so the rate does not drift with frame timing. */
+  wants (timeMs: number): boolean {
+    const { poseFps } = this.options
+    if (poseFps <= 0 || timeMs < this.nextMs) return false
+    while (this.nextMs <= timeMs) this.nextMs += 1000 / poseFps
+    return true
+  }
+
+  async process (frame: VideoFrame, upstream: ReadonlyMap<string, unknown>): Promise<PoseFrame> {
+    const face = (upstream.get('face') as FaceFrame | undefined)?.face?.box ?? null
+    const request: PoseTrackRequest = { frame, face }
+    const pose = await this.worker.call<PoseSignals | null>('track', request, [frame.data.buffer as ArrayBuffer])
+    return { t: frame.timeMs, pose }
+  }
+
+  async timings (): Promise<Record<string, number>> {
+    return await this.worker.call<Record<string, number>>('timings', null)
+  }
+
+  /** A thread still busy after a stopped analysis is replaced by a fresh one with the same models. */
+  async recover (inFlight: Array<Promise<unknown>>): Promise<void> {
+    if (await drained(inFlight)) return
+    await this.close()
+    this.worker = await startWorker(this.setup)
+  }
+
+  async close (): Promise<void> {
+    await this.worker.close()
+  }
+}
