@@ -6,10 +6,12 @@
 import type { SignalModule } from './contract.js'
 import { face } from './face/index.js'
 import { voice } from './voice/index.js'
+import { pose } from './pose/index.js'
 
 export const SIGNALS: readonly SignalModule[] = [
   face,
-  voice
+  voice,
+  pose
 ]
 
 export const SIGNAL_KINDS = SIGNALS.map((module) => module.kind)

@@ -18,6 +18,9 @@ import { startStub } from '../helpers/openai-stub.js'
 import { AnalyzeAccepted, AnalysisResponse, FramesResponse, FeedbackResponse, RecentResponse } from '../../src/schemas/analysis.js'
 import { FACE_KIND } from '../../src/signals/face/codec.js'
 
+/** JSON columns come back parsed or as text, depending on how MariaDB declares them. */
+const json = (value: unknown): any => (typeof value === 'string' ? JSON.parse(value) : value) // eslint-disable-line @typescript-eslint/no-explicit-any
+
 function matches (t: { ok: (value: unknown, message: string) => unknown }, schema: TSchema, value: unknown, what: string): void {
   const problems = [...Value.Errors(schema, value)].slice(0, 3).map((e) => `${e.instancePath} ${e.message}`)
   t.ok(problems.length === 0, `${what} matches its schema${problems.length ? `: ${problems.join('; ')}` : ''}`)
@@ -56,8 +59,11 @@ t.test('a webm recording analysed end to end', async (t) => {
 
   t.test('rows in MariaDB and frames in MongoDB', async (t) => {
     const [scores] = await app.mariadb.query('SELECT * FROM analysis_scores WHERE analysis_id = ?', [accepted.analysis_id])
-    t.equal(Number(scores.blink_count), 1)
     t.equal(scores.score_version, done.scores_version)
+    t.same(json(scores.scores).categories, done.category_scores, 'the categories as served')
+    const signals: Array<{ kind: string, metrics: unknown }> = await app.mariadb.query('SELECT kind, metrics FROM analysis_signals WHERE analysis_id = ? ORDER BY kind', [accepted.analysis_id])
+    t.same(signals.map((s) => s.kind), ['face', 'pose', 'voice'], 'one row of metrics per kind')
+    t.match(json(signals[0]!.metrics), { blinks: { count: 1 } })
     const [events] = await app.mariadb.query('SELECT COUNT(*) AS n FROM analysis_events WHERE analysis_id = ?', [accepted.analysis_id])
     t.equal(Number(events.n), 1)
     const [feedback] = await app.mariadb.query('SELECT language, source FROM analysis_feedback WHERE analysis_id = ?', [accepted.analysis_id])
@@ -73,8 +79,8 @@ t.test('a webm recording analysed end to end', async (t) => {
     matches(t, FramesResponse, frames, 'a voice frames page')
     t.match(frames, { kind: 'voice', count: 3 }, 'one voice frame per second of the 2.4 s recording')
     t.same(frames.frames.map((f: { t_ms: number }) => f.t_ms), [0, 1000, 2000])
-    const [{ voiceJson }] = await app.mariadb.query('SELECT voice AS voiceJson FROM analysis_scores WHERE analysis_id = ?', [accepted.analysis_id])
-    t.match(typeof voiceJson === 'string' ? JSON.parse(voiceJson) : voiceJson, { hasAudio: true, metrics: { syllables: Number } })
+    const [{ metrics }] = await app.mariadb.query('SELECT metrics FROM analysis_signals WHERE analysis_id = ? AND kind = ?', [accepted.analysis_id, 'voice'])
+    t.match(json(metrics), { hasAudio: true, metrics: { syllables: Number } })
   })
 
   t.test('a recording without an audio track says so', async (t) => {
