@@ -9,12 +9,18 @@
  * Why 10 per second with lite: talking gestures (beats, pointing, hands to face) last a few
  * hundred milliseconds and repeat at 1-3 Hz, so 10 samples a second resolve each one (the
  * Nyquist rate of a 3 Hz beat is 6) and the ROI from the previous frame still holds the body,
- * which moves little in 100 ms. Measured on this 2-core machine (scripts/pose-bench.ts): lite
- * costs about 9 ms a frame and full about 16 ms, so a 66 s video costs ~6 s of one core
- * with lite against ~11 s with full, beside a face stage that already takes most of the 4x
- * real-time budget. Full's better COCO accuracy is on hard poses (far, side-on, occluded);
- * a seated or standing speaker facing the camera is the easy case where lite matches it
- * within the parity tolerance.
+ * which moves little in 100 ms. Measured on this 2-core machine (scripts/pose-bench.ts, other
+ * work running): the landmark model takes 10-15 ms a frame with lite and 13-21 ms with full
+ * (14-18 ms a frame end to end in the worker, the detector only when the track is lost), so a
+ * 66 s video costs about 9 s of one core with lite and a quarter more with full, beside a
+ * face stage that already takes most of the 4x real-time budget. Full's better COCO accuracy
+ * is on hard poses (far, side-on, occluded); on a speaker facing the camera both match the
+ * official runtime equally (1.4 % of the torso, test/pose/reference.test.ts).
+ *
+ * Landmarks are not smoothed over time. MediaPipe's solution smooths them by default (One
+ * Euro, tuned for 30 frames a second); at 10 a second that filter lags and shrinks a gesture's
+ * amplitude, which is what the gesture metrics measure, and parity is checked against the
+ * solution with its smoothing off. The ROI's two points are smoothed, as MediaPipe always does.
  */
 import { WorkerRpc, siblingFile } from '../../engine/workers/rpc.js'
 import { drained } from '../../engine/workers/drain.js'
