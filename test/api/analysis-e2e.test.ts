@@ -83,6 +83,26 @@ t.test('a webm recording analysed end to end', async (t) => {
     t.match(json(metrics), { hasAudio: true, metrics: { syllables: Number } })
   })
 
+  t.test('body language beside the face: what the framing shows, pose frames in MongoDB', async (t) => {
+    // single_face.mp4 frames a man's head and shoulders: the body below is never seen.
+    t.match(done.body_language, {
+      visibility: 'head_and_shoulders', body_visible: false, score: null,
+      note: /head-and-shoulders framing: .* not measured/, hands: { face_touches: [] }
+    })
+    t.notOk('body_language' in (done.category_scores as Record<string, number>), 'no body-language category without a visible body')
+    const page = (await api({ url: `/analysis/${accepted.analysis_id}/frames?kind=pose&limit=5` })).json()
+    matches(t, FramesResponse, page, 'a pose frames page')
+    t.match(page, { kind: 'pose', count: 5 })
+    const first = page.frames[0] as { t_ms: number, pose: { presence: number, landmarks: number[][], world: number[][] } }
+    t.equal(first.pose.landmarks.length, 33, '33 landmarks')
+    t.ok(first.pose.landmarks.every((l) => l.length === 4) && first.pose.world.every((w) => w.length === 3), 'x, y, z, visibility; world x, y, z')
+    const nose = first.pose.landmarks[0]!
+    const box = ((await api({ url: `/analysis/${accepted.analysis_id}/frames?kind=face&limit=1` })).json().frames[0].face.box) as number[]
+    t.ok(nose[0]! > box[0]! && nose[0]! < box[0]! + box[2]! && nose[1]! > box[1]! && nose[1]! < box[1]! + box[3]!, 'the body followed is the speaker: its nose is inside the face box')
+    const stored = await app.frames.countFrames(accepted.analysis_id, 'pose')
+    t.ok(stored >= 22 && stored <= 26, `pose at 10 per second: ${stored} frames for 2.4 s`)
+  })
+
   t.test('a recording without an audio track says so', async (t) => {
     const silent = path.join(dir, 'silent.mp4')
     const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', path.join(fixtures, 'video/grid/lbbc2a.mpg'), '-an', '-c:v', 'libx264', '-preset', 'ultrafast', silent])
