@@ -9,7 +9,7 @@
  * raised into view, but no slouch, lean or body-language score.
  */
 import type { PoseFrame } from '../types.js'
-import { prepareSeries, summarizeVisibility, type PoseVisibility } from './visibility.js'
+import { prepareSeries, summarizeVisibility, type VisibilitySummary } from './visibility.js'
 import { summarizePosture, type PostureMetrics } from './posture.js'
 import { summarizeMovement, type MovementMetrics } from './movement.js'
 import { summarizeHands, type HandMetrics } from './hands.js'
@@ -32,19 +32,13 @@ export interface PoseContext {
   speaking: Array<{ startMs: number, endMs: number }> | null
 }
 
-export interface PoseMetrics {
+/** With the framing verdict (VisibilitySummary: bodyVisible is true for 'full' and 'upper_body', when posture, movement and gestures are judged and scored). */
+export interface PoseMetrics extends VisibilitySummary {
   version: string
   durationS: number
   frames: number
   /** Milliseconds a frame stands for (median spacing). */
   frameMs: number
-  visibility: PoseVisibility
-  /** True for 'full' and 'upper_body': posture, movement and gestures are judged and scored. */
-  bodyVisible: boolean
-  bodyFoundRatio: number
-  bodyVisibleRatio: number
-  shouldersVisibleRatio: number
-  hipsVisibleRatio: number
   /** Torso length in fractions of the frame height (the unit of "torsos"), null without shoulders. */
   torsoLength: number | null
   /** False when the torso length was estimated from the shoulder width (hips never seen). */
