@@ -59,7 +59,7 @@ for (const file of [source, sixtySecondWebm()]) {
   const decodeMs = await decodeOnlyMs(file)
   const memory = peakRssTracker()
   const started = performance.now()
-  const result = await engine.analyze(file, config.ffmpeg, { signals: { face: { emotionFps: 5 }, pose: { poseFps: config.engine.poseFps } }, keepFrames: false, maxWidth: config.engine.analysisWidth })
+  const result = await engine.analyze(file, config.ffmpeg, { signals: { ...config.engine.signals, face: { emotionFps: 5 } }, keepFrames: false, maxWidth: config.engine.analysisWidth })
   const wallMs = performance.now() - started
   engineOnlyMs.set(file, wallMs)
   const peak = memory.stop()

@@ -224,7 +224,12 @@ export interface Config {
   }
   modelsDir: string
   modelsMirror?: string
-  engine: { emotionModel: Environment['EMOTION_MODEL'], emotionFps: number, poseFps: number, analysisWidth: number }
+  engine: {
+    emotionModel: Environment['EMOTION_MODEL']
+    analysisWidth: number
+    /** Each kind of signal's options, by kind: the engine hands them to the module (StageOptions). */
+    signals: Record<string, Readonly<Record<string, number | boolean | undefined>>>
+  }
   llm: { apiKey?: string, baseUrl?: string, model: string, timeoutMs: number, maxRetries: number }
   feedback: { defaultLanguage: Environment['FEEDBACK_LANGUAGE'] }
   voice: { transcribeModel: string, fillerWords: { en: string[], ko: string[] } }
@@ -279,7 +284,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     },
     modelsDir: e.MODELS_DIR,
     ...(e.CANDOR_MODELS_MIRROR ? { modelsMirror: e.CANDOR_MODELS_MIRROR } : {}),
-    engine: { emotionModel: e.EMOTION_MODEL, emotionFps: e.EMOTION_FPS, poseFps: e.POSE_FPS, analysisWidth: e.ANALYSIS_WIDTH },
+    engine: { emotionModel: e.EMOTION_MODEL, analysisWidth: e.ANALYSIS_WIDTH, signals: { face: { emotionFps: e.EMOTION_FPS }, pose: { poseFps: e.POSE_FPS } } },
     llm: {
       ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
       ...(e.OPENAI_BASE_URL ? { baseUrl: e.OPENAI_BASE_URL } : {}),

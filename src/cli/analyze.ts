@@ -72,8 +72,9 @@ try {
   result = await engine.analyze(video, config.ffmpeg, {
     ...(fps ? { fps } : {}),
     signals: {
-      face: { emotionFps: emotionFps ?? config.engine.emotionFps },
-      pose: { poseFps: poseFps ?? config.engine.poseFps }
+      ...config.engine.signals,
+      face: { ...config.engine.signals.face, ...(emotionFps !== undefined ? { emotionFps } : {}) },
+      pose: { ...config.engine.signals.pose, ...(poseFps !== undefined ? { poseFps } : {}) }
     },
     maxWidth: config.engine.analysisWidth,
     limits: config.limits,

@@ -157,10 +157,8 @@ async function analyse (analysis: AnalysisRecord, file: string, probe: MediaProb
     signal,
     ...(options.fps ? { fps: options.fps } : {}),
     maxWidth: deps.config.engine.analysisWidth,
-    signals: {
-      face: { emotionFps: options.emotion_fps ?? deps.config.engine.emotionFps },
-      pose: { poseFps: deps.config.engine.poseFps }
-    },
+    // The request's emotion_fps is the face module's emotionFps.
+    signals: { ...deps.config.engine.signals, face: { ...deps.config.engine.signals.face, ...(options.emotion_fps !== undefined ? { emotionFps: options.emotion_fps } : {}) } },
     keepFrames: false,
     onFrames: (kind, frames) => {
       const module = signalModule(kind)!
