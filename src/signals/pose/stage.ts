@@ -9,13 +9,15 @@
  * Why 10 per second with lite: talking gestures (beats, pointing, hands to face) last a few
  * hundred milliseconds and repeat at 1-3 Hz, so 10 samples a second resolve each one (the
  * Nyquist rate of a 3 Hz beat is 6) and the ROI from the previous frame still holds the body,
- * which moves little in 100 ms. Measured on this 2-core machine (scripts/pose-bench.ts, other
- * work running): the landmark model takes 10-15 ms a frame with lite and 13-21 ms with full
- * (14-18 ms a frame end to end in the worker, the detector only when the track is lost), so a
- * 66 s video costs about 9 s of one core with lite and a quarter more with full, beside a
- * face stage that already takes most of the 4x real-time budget. Full's better COCO accuracy
- * is on hard poses (far, side-on, occluded); on a speaker facing the camera both match the
- * official runtime equally (1.4 % of the torso, test/pose/reference.test.ts).
+ * which moves little in 100 ms. Measured on this 2-core machine: the landmark model alone
+ * takes 9.4 ms a crop with lite and 12.1 ms with full (idle machine); inside a whole analysis,
+ * sharing the cores with the face stage, about 23 ms a frame with lite (sad_to_happy: 4.6 s
+ * of pose against 6.3 s of face mesh, 9.2 s wall for 19.7 s of video). At 10 a second a 66 s
+ * video is 660 crops: lite keeps the pose stage under half the face stage's cost, full adds
+ * a third to it. Full is steadier on close-ups (parity with the official runtime 0.7-0.8 %
+ * of the torso against lite's 1.1 %, and lite's presence hovers near the 0.5 cut when only
+ * the shoulders show) and better on hard COCO poses; poseModel 1 selects it when the budget
+ * allows.
  *
  * Landmarks are not smoothed over time. MediaPipe's solution smooths them by default (One
  * Euro, tuned for 30 frames a second); at 10 a second that filter lags and shrinks a gesture's
