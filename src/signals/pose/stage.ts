@@ -13,8 +13,8 @@
  * takes 9.4 ms a crop with lite and 12.1 ms with full (idle machine); inside a whole analysis,
  * sharing the cores with the face stage, about 23 ms a frame with lite (sad_to_happy: 4.6 s
  * of pose against 6.3 s of face mesh, 9.2 s wall for 19.7 s of video). At 10 a second a 66 s
- * video is 660 crops: lite keeps the pose stage under half the face stage's cost, full adds
- * a third to it. Full is steadier on close-ups (parity with the official runtime 0.7-0.8 %
+ * video is 660 crops, about 6 s of one core with lite alone and 15 s inside an analysis;
+ * full costs about 30 % more, which the 4x real-time target cannot spare. Full is steadier on close-ups (parity with the official runtime 0.7-0.8 %
  * of the torso against lite's 1.1 %, and lite's presence hovers near the 0.5 cut when only
  * the shoulders show) and better on hard COCO poses; poseModel 1 selects it when the budget
  * allows.
