@@ -353,3 +353,13 @@ t.test('properties: finite metrics, score in 0..100, events sorted within the vi
   ), { numRuns: 200 })
   t.pass('held')
 })
+
+t.test('a body in view for a moment is not judged: no posture, no score (nothing made up from 1 s)', async (t) => {
+  const m = summarize(sequence(1000, () => ({})))
+  t.equal(m.visibility, 'full', 'the framing shows a full body')
+  t.equal(m.bodyVisible, false, 'but 1 s is too short to judge it')
+  t.equal(bodyLanguageScore(m), null)
+  t.same(poseCategories(m), [])
+  const long = summarize(sequence(2500, () => ({})))
+  t.equal(long.bodyVisible, true, '2.5 s is enough')
+})

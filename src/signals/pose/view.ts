@@ -58,7 +58,7 @@ export const poseView: SignalView<PoseFrame, PoseMetrics> = {
     body_language: {
       visibility: m.visibility,
       body_visible: m.bodyVisible,
-      note: NOTES[m.visibility],
+      note: m.bodyVisible || NOTES[m.visibility] ? NOTES[m.visibility] : 'the body was in view for too short a time: posture, movement, gestures and the body-language score were not measured',
       score: bodyLanguageScore(m),
       body_visible_percent: round(m.bodyVisibleRatio * 100, 1),
       posture: {

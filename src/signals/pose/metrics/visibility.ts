@@ -9,7 +9,8 @@
  *   head_and_shoulders   shoulders only (a webcam close-up such as the GRID clips)
  * The recording's `visibility` is the highest level reached (or exceeded) in at least half of
  * all frames, else `not_visible`. The body counts as visible (`bodyVisible`: posture, movement
- * and gestures are judged and the body-language score is given) for `full` and `upper_body`.
+ * and gestures are judged and the body-language score is given) for `full` and `upper_body`
+ * seen for at least visibility.minMeasuredMs (2 s): a second of a body is not a posture.
  * `bodyVisibleRatio` is the share of frames at upper_body or above.
  *
  * The torso length (the unit of image distances) is the median shoulder-midpoint to hip-
@@ -88,9 +89,11 @@ export function summarizeVisibility (series: PoseSeries): VisibilitySummary {
     if (n && share(levels.filter((x) => x >= l).length) >= POSE_THRESHOLDS.visibility.minShare) { level = l; break }
   }
   const visibility = LEVELS[level]!
+  // Judging posture and gestures needs the body in view long enough, not just the framing.
+  const bodySeenMs = levels.filter((x) => x >= 2).length * series.frameMs
   return {
     visibility,
-    bodyVisible: level >= 2,
+    bodyVisible: level >= 2 && bodySeenMs >= POSE_THRESHOLDS.visibility.minMeasuredMs,
     bodyFoundRatio: share(series.bodies.filter((b) => b !== null).length),
     bodyVisibleRatio: share(levels.filter((x) => x >= 2).length),
     shouldersVisibleRatio: share(levels.filter((x) => x >= 1).length),
