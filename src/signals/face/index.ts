@@ -3,7 +3,6 @@
  * expression reads as. Every analysed frame goes through the face stage.
  */
 import type { SignalModule } from '../contract.js'
-import { startFaceStage } from './stage.js'
 import { computeFaceMetrics, METRICS_VERSION, timelineEvents, type FaceFrame, type FaceMetrics } from './metrics/index.js'
 import { faceCategories } from './scores.js'
 import { encodeFaceFrame, decodeFaceFrame } from './codec.js'
@@ -14,7 +13,12 @@ import { faceReportRows } from './report.js'
 export const face: SignalModule<FaceFrame, FaceMetrics> = {
   kind: 'face',
   version: METRICS_VERSION,
-  stage: { type: 'video', start: startFaceStage, summarize: (frames) => computeFaceMetrics(frames) },
+  stage: {
+    type: 'video',
+    // Loaded on demand: the API process imports the registry but runs no stage (no ONNX Runtime).
+    start: async (setup) => (await import('./stage.js')).startFaceStage(setup),
+    summarize: (frames) => computeFaceMetrics(frames)
+  },
   events: timelineEvents,
   categories: faceCategories,
   codec: { encode: encodeFaceFrame, decode: decodeFaceFrame },

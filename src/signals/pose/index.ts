@@ -5,7 +5,6 @@
 import type { SignalModule, SummaryContext } from '../contract.js'
 import { speakingStretches, type VoiceSummary } from '../voice/summary.js'
 import type { VoiceFrame } from '../voice/engine/index.js'
-import { startPoseStage } from './stage.js'
 import { summarizePose, POSE_METRICS_VERSION, type PoseMetrics } from './metrics/index.js'
 import { poseEvents } from './events.js'
 import { poseCategories } from './score.js'
@@ -27,7 +26,7 @@ export const pose: SignalModule<PoseFrame, PoseMetrics> = {
   version: POSE_METRICS_VERSION,
   stage: {
     type: 'video',
-    start: startPoseStage,
+    start: async (setup) => (await import('./stage.js')).startPoseStage(setup),
     summarize: (frames, context) => summarizePose(frames, {
       durationS: context.durationS,
       frameAspect: context.frameSize.width / context.frameSize.height,
