@@ -1,5 +1,5 @@
 /**
- * npx tsx scripts/pose-bench.ts [video]: what the pose stage costs, lite against full. The
+ * npm run bench:pose -- [video]: what the pose stage costs, lite against full. The
  * frames of the video (default ../shared/fixtures/video/sad_to_happy_pexels.mp4, at the
  * analysis width) on the default pose rate's grid go through the pose worker thread, once per
  * model variant; prints ms per analysed frame end to end (frame transfer, detector when
