@@ -26,11 +26,22 @@ export interface TensorLayout {
    * MediaPipe's default for ROI crops such as the pose landmark model's).
    */
   border?: 'zero' | 'replicate'
+  /**
+   * How tensor pixels meet the source. 'centre' (default): the map takes tensor pixel centres
+   * to source coordinates, pixel edges at integers on both sides. 'opencv': MediaPipe's CPU
+   * ImageToTensor (OpenCV's warpPerspective, INTER_LINEAR, on the 8-bit image): the map's
+   * corners go to the tensor's corners but integer coordinates are pixel centres on both
+   * sides, so tensor pixel (i, j) samples source (a i + b j + c, d i + e j + f), half a tensor
+   * pixel off 'centre'; positions are rounded to 1/32 pixel and samples to whole 0..255
+   * values, as OpenCV's fixed-point bilinear does. The BlazePose models on a small person
+   * move by a few per cent of the torso with that half pixel.
+   */
+  sampling?: 'centre' | 'opencv'
 }
 
 /**
  * Fills `out` (length 3*width*height) with the image sampled through `outputToSource`, which
- * maps tensor pixel centres to source coordinates. Samples outside the image are black (0
+ * maps tensor coordinates to source coordinates (see `sampling`). Samples outside the image are black (0
  * before normalisation), as MediaPipe's and OpenCV's crops pad.
  */
 export function warpToTensor (image: RgbImage, outputToSource: Affine, spec: TensorLayout, out = new Float32Array(3 * spec.width * spec.height)): Float32Array {
@@ -45,19 +56,22 @@ export function warpToTensor (image: RgbImage, outputToSource: Affine, spec: Ten
   const s0 = 1 / spec.std[0], s1 = 1 / spec.std[1], s2 = 1 / spec.std[2]
   const planar = spec.layout === 'nchw'
   const replicate = spec.border === 'replicate'
+  const opencv = spec.sampling === 'opencv'
   for (let y = 0; y < h; y++) {
-    // Pixel centres: output (x + 0.5, y + 0.5) maps to source centre coordinates.
-    const oy = y + 0.5
-    let sx = a * 0.5 + b * oy + c - 0.5
-    let sy = d * 0.5 + e * oy + f - 0.5
+    // 'centre': output (x + 0.5, y + 0.5) maps to source coordinates, less 0.5 to index pixel
+    // centres; 'opencv': output (x, y) maps straight to source pixel-centre coordinates.
+    let sx = opencv ? b * y + c : a * 0.5 + b * (y + 0.5) + c - 0.5
+    let sy = opencv ? e * y + f : d * 0.5 + e * (y + 0.5) + f - 0.5
     for (let x = 0; x < w; x++, sx += a, sy += d) {
       let r = 0, g = 0, bl = 0
-      const x0 = Math.floor(sx)
-      const y0 = Math.floor(sy)
+      const px = opencv ? Math.round(sx * 32) / 32 : sx
+      const py = opencv ? Math.round(sy * 32) / 32 : sy
+      const x0 = Math.floor(px)
+      const y0 = Math.floor(py)
       if (x0 >= 0 && y0 >= 0 && x0 < sw - 1 && y0 < sh - 1) {
         // Inside the image (nearly every sample of a face crop): no bounds checks.
-        const fx = sx - x0
-        const fy = sy - y0
+        const fx = px - x0
+        const fy = py - y0
         const i = (y0 * sw + x0) * 3
         const j = i + sw * 3
         const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy
@@ -65,8 +79,8 @@ export function warpToTensor (image: RgbImage, outputToSource: Affine, spec: Ten
         g = src[i + 1]! * w00 + src[i + 4]! * w10 + src[j + 1]! * w01 + src[j + 4]! * w11
         bl = src[i + 2]! * w00 + src[i + 5]! * w10 + src[j + 2]! * w01 + src[j + 5]! * w11
       } else if (replicate) {
-        const fx = sx - x0
-        const fy = sy - y0
+        const fx = px - x0
+        const fy = py - y0
         const xa = Math.min(Math.max(x0, 0), sw - 1), xb = Math.min(Math.max(x0 + 1, 0), sw - 1)
         const ya = Math.min(Math.max(y0, 0), sh - 1) * sw, yb = Math.min(Math.max(y0 + 1, 0), sh - 1) * sw
         const i00 = (ya + xa) * 3, i10 = (ya + xb) * 3, i01 = (yb + xa) * 3, i11 = (yb + xb) * 3
@@ -75,8 +89,8 @@ export function warpToTensor (image: RgbImage, outputToSource: Affine, spec: Ten
         g = src[i00 + 1]! * w00 + src[i10 + 1]! * w10 + src[i01 + 1]! * w01 + src[i11 + 1]! * w11
         bl = src[i00 + 2]! * w00 + src[i10 + 2]! * w10 + src[i01 + 2]! * w01 + src[i11 + 2]! * w11
       } else if (x0 >= -1 && y0 >= -1 && x0 < sw && y0 < sh) {
-        const fx = sx - x0
-        const fy = sy - y0
+        const fx = px - x0
+        const fy = py - y0
         const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy
         const inX0 = x0 >= 0, inX1 = x0 + 1 < sw, inY0 = y0 >= 0, inY1 = y0 + 1 < sh
         if (inY0) {
@@ -89,6 +103,11 @@ export function warpToTensor (image: RgbImage, outputToSource: Affine, spec: Ten
           if (inX0) { const i = (row + x0) * 3; r += src[i]! * w01; g += src[i + 1]! * w01; bl += src[i + 2]! * w01 }
           if (inX1) { const i = (row + x0 + 1) * 3; r += src[i]! * w11; g += src[i + 1]! * w11; bl += src[i + 2]! * w11 }
         }
+      }
+      if (opencv) {
+        r = Math.round(r)
+        g = Math.round(g)
+        bl = Math.round(bl)
       }
       const c0 = swap ? bl : r
       const c2 = swap ? r : bl

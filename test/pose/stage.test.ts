@@ -53,7 +53,8 @@ t.test('the stage: a fixed time grid, bodies from the worker, the speaker\'s fac
     t.equal(pose!.world.length, 33 * 3)
     t.ok(pose!.presence > 0.5 && pose!.presence <= 1)
     const [noseX, noseY] = [pose!.landmarks[0]!, pose!.landmarks[1]!]
-    t.ok(noseX > 0.3 && noseX < 0.8 && noseY > 0 && noseY < 0.6, `${ms} ms: the nose at ${noseX.toFixed(2)}, ${noseY.toFixed(2)}, in the speaker's face region`)
+    // The official PoseLandmarker (full, frame by frame) puts this nose at y 0.59-0.60; tracked, 0.60-0.62.
+    t.ok(noseX > 0.3 && noseX < 0.8 && noseY > 0 && noseY < 0.65, `${ms} ms: the nose at ${noseX.toFixed(2)}, ${noseY.toFixed(2)}, in the speaker's face region`)
   }
   const timings = await stage.timings()
   t.ok(timings.pose_landmarks! > 0 && timings.pose_detect! > 0, JSON.stringify(timings))

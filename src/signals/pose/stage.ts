@@ -14,15 +14,15 @@
  * sharing the cores with the face stage, about 23 ms a frame with lite (sad_to_happy: 4.6 s
  * of pose against 6.3 s of face mesh, 9.2 s wall for 19.7 s of video). At 10 a second a 66 s
  * video is 660 crops, about 6 s of one core with lite alone and 15 s inside an analysis;
- * full costs about 30 % more, which the 4x real-time target cannot spare. Full is steadier on close-ups (parity with the official runtime 0.7-0.8 %
- * of the torso against lite's 1.1 %, and lite's presence hovers near the 0.5 cut when only
- * the shoulders show) and better on hard COCO poses; poseModel 1 selects it when the budget
+ * full costs about 30 % more, which the 4x real-time target cannot spare. Full is steadier on close-ups (tracked, 0.9-1.3 % of the torso from the
+ * official runtime's frame-by-frame landmarks against lite's 1.35-1.5 %, and lite's presence
+ * hovers near the 0.5 cut when only the shoulders show) and better on hard COCO poses; poseModel 1 selects it when the budget
  * allows.
  *
  * Landmarks are not smoothed over time. MediaPipe's solution smooths them by default (One
  * Euro, tuned for 30 frames a second); at 10 a second that filter lags and shrinks a gesture's
- * amplitude, which is what the gesture metrics measure, and parity is checked against the
- * solution with its smoothing off. The ROI's two points are smoothed, as MediaPipe always does.
+ * amplitude, which is what the gesture metrics measure; parity is checked frame by frame
+ * against the official PoseLandmarker (test/pose/reference.test.ts). The ROI's two points are smoothed, as MediaPipe always does.
  */
 import { WorkerRpc, siblingFile } from '../../engine/workers/rpc.js'
 import { drained } from '../../engine/workers/drain.js'

@@ -33,14 +33,15 @@ export interface ReferenceServer {
 }
 
 /**
- * `extra` adds or replaces served files (URL path -> file), e.g. another page and another
- * MediaPipe package for the pose reference, which passes no model file (null).
+ * `extra` adds or replaces served files (URL path -> file), e.g. the pose reference's own page
+ * (which serves a pose bundle as the model). `/page-common.js` holds what the pages share.
  */
 export async function startReferenceServer (modelPath: string | null, extra: ReadonlyMap<string, string> = new Map()): Promise<ReferenceServer> {
   if (modelPath) await fs.access(modelPath).catch(() => { throw new Error(`MediaPipe model not found: ${modelPath} (run npm run models)`) })
   const files = new Map<string, string>([
     ['/', path.join(here, 'page.html')],
     ['/page.js', path.join(here, 'page.js')],
+    ['/page-common.js', path.join(here, 'page-common.js')],
     ['/tasks-vision/vision_bundle.mjs', path.join(tasksVision, 'vision_bundle.mjs')],
     ...(modelPath ? [['/model.task', modelPath] as [string, string]] : []),
     ...extra

@@ -1,6 +1,7 @@
 /**
  * BlazePose's person detector (pose_detection.onnx): the whole frame letterboxed into 224x224,
- * RGB in [-1, 1], black padding (MediaPipe's pose_detection graph). Detections come back in
+ * RGB in [-1, 1], black padding (MediaPipe's pose_detection graph), sampled as MediaPipe's CPU
+ * ImageToTensor does (OpenCV's convention, see TensorLayout.sampling). Detections come back in
  * image pixels, best first.
  */
 import { createSession, type Session, ort } from '../../../engine/onnx.js'
@@ -35,7 +36,7 @@ export class PoseDetector {
     const left = (side - image.width) / 2
     const top = (side - image.height) / 2
     warpToTensor(image, rectToAffine({ x: -left, y: -top, width: side, height: side }, INPUT, INPUT),
-      { width: INPUT, height: INPUT, layout: 'nhwc', channels: 'rgb', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] }, this.input)
+      { width: INPUT, height: INPUT, layout: 'nhwc', channels: 'rgb', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], sampling: 'opencv' }, this.input)
     const outputs = await this.session.run({ input_1: new ort.Tensor('float32', this.input, [1, INPUT, INPUT, 3]) })
     const raw = decodeDetections(outputs.Identity!.data as Float32Array, outputs.Identity_1!.data as Float32Array, this.anchors, { ...POSE_DECODE, minScore })
     const toX = (x: number) => x * side - left

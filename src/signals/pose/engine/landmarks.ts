@@ -1,6 +1,7 @@
 /**
  * BlazePose's landmark model (pose_landmark_lite/full.onnx) on one body ROI: the rotated square
- * crop at 256x256, RGB in [0, 1], edges replicated (MediaPipe's default crop border). Decodes
+ * crop at 256x256, RGB in [0, 1], edges replicated (MediaPipe's default crop border), sampled as
+ * MediaPipe's CPU ImageToTensor does (OpenCV's convention, see TensorLayout.sampling). Decodes
  * 39 landmarks (33 body + the ROI's 2 auxiliary points + 4 unused), refines them with the
  * heatmap, maps them back to image pixels, and rotates the world landmarks into the image's
  * frame, as MediaPipe's pose_landmark_by_roi graph.
@@ -47,7 +48,7 @@ export class PoseLandmarkModel {
 
   async run (image: RgbImage, roi: PoseRoi): Promise<PoseLandmarkResult> {
     const cropToImage = rotatedSquareToAffine(roi.cx, roi.cy, roi.size, roi.rotation, INPUT)
-    warpToTensor(image, cropToImage, { width: INPUT, height: INPUT, layout: 'nhwc', channels: 'rgb', mean: [0, 0, 0], std: [255, 255, 255], border: 'replicate' }, this.input)
+    warpToTensor(image, cropToImage, { width: INPUT, height: INPUT, layout: 'nhwc', channels: 'rgb', mean: [0, 0, 0], std: [255, 255, 255], border: 'replicate', sampling: 'opencv' }, this.input)
     const outputs = await this.session.run({ input_1: new ort.Tensor('float32', this.input, [1, INPUT, INPUT, 3]) }, OUTPUTS)
     const raw = outputs.Identity!.data as Float32Array
     const presence = (outputs.Identity_1!.data as Float32Array)[0]!
