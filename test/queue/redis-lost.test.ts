@@ -13,6 +13,7 @@ import { VOICE_KIND } from '../../src/signals/voice/codec.js'
 import type { AnalysisQueue } from '../../src/queue/analysis-queue.js'
 import { testEnvironment, waitFor, type TestEnvironment } from '../helpers/environment.js'
 import { freePort, PrivateRedis, killGroup } from '../helpers/processes.js'
+import { analysisOutcome } from '../../src/signals/outcome.js'
 import { workerTestbed } from '../helpers/workers.js'
 
 interface Scenario extends TestEnvironment {
@@ -78,9 +79,9 @@ t.test('attempts left: re-queued by the reconciler and completed exactly once', 
   const count = async (table: string) => Number((await pool.query(`SELECT COUNT(*) AS n FROM ${table} WHERE analysis_id = ?`, [analysis.id]))[0].n)
   t.equal(await count('analysis_scores'), 1, 'one scores row')
   t.equal(await count('analysis_feedback'), 1, 'one feedback row')
-  const [{ metrics }] = await pool.query('SELECT metrics FROM analysis_scores WHERE analysis_id = ?', [analysis.id])
-  const expectedEvents = metrics.blinks.events.length + metrics.attention.lookAways.length + metrics.presence.missing.length
-  t.equal(await count('analysis_events'), expectedEvents, 'each timeline event once')
+  const stored: Array<{ kind: string, metrics: unknown }> = await pool.query('SELECT kind, metrics FROM analysis_signals WHERE analysis_id = ?', [analysis.id])
+  const byKind = Object.fromEntries(stored.map((r) => [r.kind, { metrics: typeof r.metrics === 'string' ? JSON.parse(r.metrics) : r.metrics }]))
+  t.equal(await count('analysis_events'), analysisOutcome(byKind).events.length, 'each timeline event once, as the stored metrics call for')
 
   const counts = await queue.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed')
   t.same(counts, { completed: 1, failed: 0, active: 0, waiting: 0, delayed: 0 }, 'one job, completed once')
