@@ -13,6 +13,7 @@ import type { FaceFrame } from './metrics/types.js'
 import { MESH_FILE } from './engine/mesh.js'
 import { BLENDSHAPES_FILE } from './engine/blendshapes.js'
 import { DETECTOR_FILE } from './engine/yunet.js'
+import { BLAZEFACE_FILE } from './engine/blazeface.js'
 import type { WorkerSetup, TrackReply, DescribeRequest, DescribeReply } from './workers/protocol.js'
 
 /** Face options an analysis may set (StageOptions under the `face` kind). */
@@ -69,7 +70,7 @@ class FaceStage implements VideoStageRunner<FaceFrame> {
   private due = { emotion: false, count: false }
 
   constructor (private readonly setup: StageSetup, private workers: Workers) {
-    this.models = { detector: DETECTOR_FILE, mesh: MESH_FILE, blendshapes: BLENDSHAPES_FILE, emotion: workers.emotionModelFile }
+    this.models = { detector: DETECTOR_FILE, closeup_detector: BLAZEFACE_FILE, mesh: MESH_FILE, blendshapes: BLENDSHAPES_FILE, emotion: workers.emotionModelFile }
   }
 
   async reset (options: StageOptions): Promise<void> {

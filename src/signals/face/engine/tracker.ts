@@ -4,12 +4,18 @@
  * the detector runs again only when the track is lost. (Counting other faces in view on a
  * schedule is separate: countOtherFaces, run by the engine off the tracking path.)
  *
+ * YuNet misses faces that fill the frame (a phone held close) or run off its edge; when it finds
+ * no face that large, MediaPipe's own close-up detector (BlazeFace short range, on the whole
+ * frame letterboxed) is tried too, and its faces that YuNet did not find join the candidates.
+ * Both run only while there is no track.
+ *
  * The main speaker is chosen when a track starts: the detection nearest to where the main face
  * was last seen (same person back in view), else the largest, most central face. While a track
  * lasts it is never switched to another face.
  */
 import type { VideoFrame } from '../../../media/frames.js'
 import type { YuNetDetector, FaceDetection, Rect } from './yunet.js'
+import type { BlazeFaceDetector } from './blazeface.js'
 import type { FaceMeshModel, MeshResult } from './mesh.js'
 import { roiFromDetection, roiFromLandmarks, type FaceRoi } from './roi.js'
 import { StageTimer } from '../../../engine/timing.js'
@@ -19,9 +25,21 @@ export interface TrackerOptions {
   searchEveryMs: number
   /** Mesh presence below this ends the track (MediaPipe's min_tracking_confidence). */
   minPresence: number
+  /**
+   * The close-up detector runs unless YuNet found a face at least this large (long side over the
+   * frame's short side): YuNet finds faces up to about that size, BlazeFace short range those
+   * above it.
+   */
+  closeupBelow: number
+  /**
+   * A close-up face YuNet did not find counts (as the main speaker or another face) from this
+   * score; below it, down to BlazeFace's 0.5, only its best face when YuNet found none, so a
+   * false face is left to the mesh's presence check rather than counted.
+   */
+  closeupExtraScore: number
 }
 
-export const TRACKER_DEFAULTS: TrackerOptions = { searchEveryMs: 100, minPresence: 0.5 }
+export const TRACKER_DEFAULTS: TrackerOptions = { searchEveryMs: 100, minPresence: 0.5, closeupBelow: 0.4, closeupExtraScore: 0.75 }
 
 export interface TrackResult {
   /** The main speaker's mesh, or null when no face is in view. */
@@ -39,7 +57,8 @@ export class FaceTracker {
     private readonly detector: YuNetDetector,
     private readonly mesh: FaceMeshModel,
     private readonly options: TrackerOptions = TRACKER_DEFAULTS,
-    private readonly timings = new StageTimer()
+    private readonly timings = new StageTimer(),
+    private readonly closeup: BlazeFaceDetector | null = null
   ) {}
 
   async next (frame: VideoFrame): Promise<TrackResult> {
@@ -71,11 +90,31 @@ export class FaceTracker {
   /** Runs the detector and starts a track on the main speaker; returns the other faces' count. */
   private async acquire (frame: VideoFrame): Promise<number> {
     this.lastSearchMs = frame.timeMs
-    const detections = await this.timings.time('detect', () => this.detector.detect(frame))
+    const found = await this.timings.time('detect', () => this.detector.detect(frame))
+    const detections = this.closeup ? await this.withCloseup(frame, found) : found
     const main = chooseMain(detections, frame.width, frame.height, this.lastSeen)
     if (main) this.roi = roiFromDetection(main.box, main.keypoints)
     return detections.length - (main ? 1 : 0)
   }
+
+  /** YuNet's faces plus the close-up detector's that YuNet did not find (see TrackerOptions). */
+  private async withCloseup (frame: VideoFrame, found: FaceDetection[]): Promise<FaceDetection[]> {
+    const short = Math.min(frame.width, frame.height)
+    if (found.some((d) => Math.max(d.box.width, d.box.height) >= this.options.closeupBelow * short)) return found
+    const close = await this.timings.time('detect_closeup', () => this.closeup!.detect(frame))
+    const faces = [...found]
+    for (const [rank, d] of close.entries()) {
+      if (faces.some((other) => sameFace(d.box, other.box))) continue
+      if (d.score >= this.options.closeupExtraScore || (rank === 0 && found.length === 0)) faces.push(d)
+    }
+    return faces
+  }
+}
+
+/** Two detectors' boxes of one face: either box's centre lies inside the other. */
+export function sameFace (a: Rect, b: Rect): boolean {
+  const inside = (box: Rect, x: number, y: number) => x >= box.x && x <= box.x + box.width && y >= box.y && y <= box.y + box.height
+  return inside(a, b.x + b.width / 2, b.y + b.height / 2) || inside(b, a.x + a.width / 2, a.y + a.height / 2)
 }
 
 /**

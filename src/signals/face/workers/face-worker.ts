@@ -1,8 +1,9 @@
-/** Worker thread: the face tracking chain (YuNet to start a track, then the face mesh). */
+/** Worker thread: the face tracking chain (YuNet, and BlazeFace for close-ups, to start a track, then the face mesh). */
 import path from 'node:path'
 import { workerData } from 'node:worker_threads'
 import { serve } from '../../../engine/workers/rpc.js'
 import { YuNetDetector } from '../engine/yunet.js'
+import { BlazeFaceDetector, BLAZEFACE_FILE } from '../engine/blazeface.js'
 import { FaceMeshModel } from '../engine/mesh.js'
 import { FaceTracker, TRACKER_DEFAULTS } from '../engine/tracker.js'
 import { StageTimer } from '../../../engine/timing.js'
@@ -10,7 +11,11 @@ import { DETECTOR_FILE } from '../engine/yunet.js'
 import type { WorkerSetup, TrackRequest, TrackReply } from './protocol.js'
 
 const setup = workerData as WorkerSetup
-const loading = Promise.all([YuNetDetector.load(path.join(setup.modelsDir, DETECTOR_FILE)), FaceMeshModel.load(setup.modelsDir)])
+const loading = Promise.all([
+  YuNetDetector.load(path.join(setup.modelsDir, DETECTOR_FILE)),
+  FaceMeshModel.load(setup.modelsDir),
+  BlazeFaceDetector.load(path.join(setup.modelsDir, BLAZEFACE_FILE))
+])
 let timings = new StageTimer()
 let tracker: FaceTracker | null = null
 
@@ -21,9 +26,9 @@ serve({
   },
   /** A new video: a new track and fresh timings. */
   reset: async () => {
-    const [detector, mesh] = await loading
+    const [detector, mesh, closeup] = await loading
     timings = new StageTimer()
-    tracker = new FaceTracker(detector, mesh, TRACKER_DEFAULTS, timings)
+    tracker = new FaceTracker(detector, mesh, TRACKER_DEFAULTS, timings, closeup)
     return { result: true }
   },
   track: async ({ frame }: TrackRequest) => {
