@@ -89,8 +89,12 @@ t.test('finds faces that fill the frame or are cut by its edge', async (t) => {
   const found = { tight: 0, cut: 0 }
   const totals = { tight: 0, cut: 0 }
   const missed: string[] = []
+  const cost = { detect: 0, detect_closeup: 0 }
   for (const clip of clips) {
-    const frames = faceOf(await engine.analyze(clip.file, tools, { kinds: ['face'] })).frames!
+    const result = await engine.analyze(clip.file, tools, { kinds: ['face'] })
+    cost.detect += result.timings.detect ?? 0
+    cost.detect_closeup += result.timings.detect_closeup ?? 0
+    const frames = faceOf(result).frames!
     const withFace = frames.filter((f) => f.face !== null).length
     const kind = clip.cut ? 'cut' : 'tight'
     totals[kind]++
@@ -98,8 +102,22 @@ t.test('finds faces that fill the frame or are cut by its edge', async (t) => {
     if (withFace * 2 >= frames.length) found[kind]++
     else missed.push(`${clip.name} (${withFace}/${frames.length})`)
   }
+  t.comment(`detector time over ${clips.length} clips: YuNet ${cost.detect} ms, BlazeFace ${cost.detect_closeup} ms`)
   t.comment(`tight: ${found.tight}/${totals.tight} found; cut by the edge: ${found.cut}/${totals.cut}; missed: ${missed.join(', ') || 'none'}`)
   t.ok(totals.tight >= 35, `${totals.tight} tight clips built`)
   t.ok(found.tight >= Math.ceil(totals.tight * 0.9), `tight faces: ${found.tight}/${totals.tight} found (at least 90 %)`)
   t.ok(found.cut >= Math.ceil(totals.cut * 0.75), `faces cut by the edge: ${found.cut}/${totals.cut} found (at least 75 %)`)
+})
+
+t.test('in the same engine, small faces and several faces are still found, and no face in a dog', async (t) => {
+  const engine = await sharedEngine()
+  const still = async (image: string, name: string) => {
+    const file = path.join(dir, `${name}.mp4`)
+    await run('ffmpeg', ['-v', 'error', '-loop', '1', '-i', path.join(fixtures, image), '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2,format=yuv420p', '-r', '10', '-t', '1', '-c:v', 'libx264', '-y', file])
+    return faceOf(await engine.analyze(file, tools, { kinds: ['face'] })).frames!
+  }
+  const five = await still('faces/five_faces.jpg', 'five')
+  t.ok(five.filter((f) => f.face !== null && f.otherFaces === 4).length * 2 >= five.length, 'five_faces.jpg: the main face and 4 others in most frames')
+  const dogs = await still('faces/dlib/no_human_faces_dogs.jpg', 'dogs')
+  t.ok(dogs.every((f) => f.face === null && f.otherFaces === 0), 'no_human_faces_dogs.jpg: no face in any frame')
 })
