@@ -2,7 +2,7 @@
  * Close-up faces (issue 10): a face filling the frame, as when a phone is held close, and a
  * face partly out of the frame. Built at test time from the fixtures' faces: each labelled
  * face (dlib's hand-drawn boxes; for the other photos, YuNet's box on the whole photo) is
- * cropped to a square about its own size, scaled to 350x350 and turned into a 1 s video; the
+ * cropped to a square about its own size, scaled to 350x350 and turned into a 0.5 s video (5 frames); the
  * engine must find a face in most frames of nearly every clip.
  */
 import fs from 'node:fs/promises'
@@ -66,7 +66,7 @@ async function buildClips (dir: string, sources: Source[]): Promise<Clip[]> {
         const y = Math.round(Math.min(Math.max(cy + dy - side / 2, 0), height - side))
         const name = `${path.basename(source.file, '.jpg')}-${n}${cut ? '-cut' : ''}`
         const file = path.join(dir, `${name}.mp4`)
-        await run('ffmpeg', ['-v', 'error', '-loop', '1', '-i', source.file, '-vf', `crop=${side}:${side}:${x}:${y},scale=350:350,format=yuv420p`, '-r', '10', '-t', '1', '-c:v', 'libx264', '-y', file])
+        await run('ffmpeg', ['-v', 'error', '-loop', '1', '-i', source.file, '-vf', `crop=${side}:${side}:${x}:${y},scale=350:350,format=yuv420p`, '-r', '10', '-t', '0.5', '-c:v', 'libx264', '-y', file])
         clips.push({ name, file, cut })
       }
       n++
