@@ -1,7 +1,8 @@
 /** The pose engine's pure parts: anchors, decoding, NMS, ROI, heatmap refinement, smoothing, speaker choice. */
 import t from 'tap'
-import { ssdAnchors } from '../../src/signals/pose/engine/anchors.js'
-import { decodeDetections, weightedNms, type RawDetection } from '../../src/signals/pose/engine/detections.js'
+import { ssdAnchors } from '../../src/engine/ssd-anchors.js'
+import { decodeDetections, weightedNms, type RawDetection } from '../../src/engine/ssd-detections.js'
+import { POSE_ANCHORS, POSE_DECODE } from '../../src/signals/pose/engine/detector.js'
 import { roiFromAlignment } from '../../src/signals/pose/engine/roi.js'
 import { refineFromHeatmap } from '../../src/signals/pose/engine/refine.js'
 import { OneEuroFilter, PointsSmoother, AUX_SMOOTHING } from '../../src/signals/pose/engine/filter.js'
@@ -12,7 +13,7 @@ import { warpToTensor, rectToAffine } from '../../src/engine/image.js'
 const close = (a: number, b: number, eps = 1e-5) => Math.abs(a - b) <= eps
 
 t.test('SSD anchors: 2254 centres, grids of 28, 14 and 7 cells (the last shared by three layers)', async (t) => {
-  const a = ssdAnchors()
+  const a = ssdAnchors(POSE_ANCHORS)
   t.equal(a.length / 2, 2254)
   t.ok(close(a[0]!, 0.5 / 28) && close(a[1]!, 0.5 / 28) && close(a[2]!, 0.5 / 28), 'first cell of the stride-8 grid, twice')
   t.ok(close(a[4]!, 1.5 / 28) && close(a[5]!, 0.5 / 28), 'then along x')
@@ -27,7 +28,7 @@ t.test('decoding: sigmoid scores over the threshold; box and keypoints in input 
   const boxes = new Float32Array(2 * 12)
   boxes.set([22.4, -22.4, 44.8, 67.2, 0, 0, 0, -44.8, 11.2, 0, 0, 0], 0)
   const logits = Float32Array.from([2, -3])
-  const [d, ...rest] = decodeDetections(boxes, logits, anchors)
+  const [d, ...rest] = decodeDetections(boxes, logits, anchors, POSE_DECODE)
   t.equal(rest.length, 0, 'the second anchor scores sigmoid(-3) < 0.5')
   t.ok(close(d!.score, 1 / (1 + Math.exp(-2))))
   t.ok(close(d!.cx, 0.35) && close(d!.cy, 0.15) && close(d!.width, 0.2) && close(d!.height, 0.3))

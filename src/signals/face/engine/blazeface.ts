@@ -12,9 +12,9 @@
  * expects.
  */
 import { createSession, type Session, ort } from '../../../engine/onnx.js'
-import { warpToTensor, rectToAffine, type RgbImage } from '../../../engine/image.js'
-import { ssdAnchors, type AnchorOptions } from '../../pose/engine/anchors.js'
-import { decodeDetections, weightedNms, type DecodeOptions } from '../../pose/engine/detections.js'
+import type { RgbImage } from '../../../engine/image.js'
+import { ssdAnchors, type AnchorOptions } from '../../../engine/ssd-anchors.js'
+import { decodeDetections, imageDetections, letterboxToTensor, type DecodeOptions } from '../../../engine/ssd-detections.js'
 import type { FaceDetection } from './yunet.js'
 
 export const BLAZEFACE_FILE = 'blazeface_short_range_nhwc.onnx'
@@ -45,21 +45,9 @@ export class BlazeFaceDetector {
   }
 
   async #detect (image: RgbImage, minScore: number): Promise<FaceDetection[]> {
-    const side = Math.max(image.width, image.height)
-    const left = (side - image.width) / 2
-    const top = (side - image.height) / 2
-    warpToTensor(image, rectToAffine({ x: -left, y: -top, width: side, height: side }, INPUT, INPUT),
-      { width: INPUT, height: INPUT, layout: 'nhwc', channels: 'rgb', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], sampling: 'opencv' }, this.#input)
+    const letterbox = letterboxToTensor(image, INPUT, this.#input)
     const outputs = await this.session.run({ [this.session.inputNames[0]!]: this.#tensor })
-    const boxes = outputs.regressors!.data as Float32Array
-    const logits = outputs.classificators!.data as Float32Array
-    const raw = decodeDetections(boxes, logits, this.#anchors, { ...BLAZEFACE_DECODE, minScore })
-    const toX = (x: number) => x * side - left
-    const toY = (y: number) => y * side - top
-    return weightedNms(raw).map((d) => ({
-      score: d.score,
-      box: { x: toX(d.cx - d.width / 2), y: toY(d.cy - d.height / 2), width: d.width * side, height: d.height * side },
-      keypoints: Array.from({ length: d.keypoints.length / 2 }, (_, k): [number, number] => [toX(d.keypoints[k * 2]!), toY(d.keypoints[k * 2 + 1]!)])
-    }))
+    const raw = decodeDetections(outputs.regressors!.data as Float32Array, outputs.classificators!.data as Float32Array, this.#anchors, { ...BLAZEFACE_DECODE, minScore })
+    return imageDetections(raw, letterbox)
   }
 }

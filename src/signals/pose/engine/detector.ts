@@ -5,11 +5,15 @@
  * image pixels, best first.
  */
 import { createSession, type Session, ort } from '../../../engine/onnx.js'
-import { warpToTensor, rectToAffine, type RgbImage } from '../../../engine/image.js'
-import { ssdAnchors, POSE_ANCHORS } from './anchors.js'
-import { decodeDetections, weightedNms, POSE_DECODE } from './detections.js'
+import type { RgbImage } from '../../../engine/image.js'
+import { ssdAnchors, type AnchorOptions } from '../../../engine/ssd-anchors.js'
+import { decodeDetections, imageDetections, letterboxToTensor, type DecodeOptions } from '../../../engine/ssd-detections.js'
 
 export const POSE_DETECTOR_FILE = 'pose_detection.onnx'
+/** pose_detection.onnx: strides 8, 16, 32, 32, 32, aspect ratio 1 (+ interpolated): 2254 anchors. */
+export const POSE_ANCHORS: AnchorOptions = { inputSize: 224, strides: [8, 16, 32, 32, 32], perLayer: 2, offset: 0.5 }
+/** Box + 4 keypoints (hip centre, full-body scale point, shoulder centre, upper-body scale point) in 224-px units. */
+export const POSE_DECODE: DecodeOptions = { inputSize: 224, keypoints: 4, stride: 12, minScore: 0.5, scoreClip: 100 }
 const INPUT = POSE_ANCHORS.inputSize
 
 export interface PoseDetection {
@@ -22,7 +26,7 @@ export interface PoseDetection {
 
 export class PoseDetector {
   private readonly input = new Float32Array(3 * INPUT * INPUT)
-  private readonly anchors = ssdAnchors()
+  private readonly anchors = ssdAnchors(POSE_ANCHORS)
 
   private constructor (private readonly session: Session) {}
 
@@ -31,20 +35,9 @@ export class PoseDetector {
   }
 
   async detect (image: RgbImage, minScore = POSE_DECODE.minScore): Promise<PoseDetection[]> {
-    // Letterbox: a square of the long side, centred on the image.
-    const side = Math.max(image.width, image.height)
-    const left = (side - image.width) / 2
-    const top = (side - image.height) / 2
-    warpToTensor(image, rectToAffine({ x: -left, y: -top, width: side, height: side }, INPUT, INPUT),
-      { width: INPUT, height: INPUT, layout: 'nhwc', channels: 'rgb', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], sampling: 'opencv' }, this.input)
+    const letterbox = letterboxToTensor(image, INPUT, this.input)
     const outputs = await this.session.run({ input_1: new ort.Tensor('float32', this.input, [1, INPUT, INPUT, 3]) })
     const raw = decodeDetections(outputs.Identity!.data as Float32Array, outputs.Identity_1!.data as Float32Array, this.anchors, { ...POSE_DECODE, minScore })
-    const toX = (x: number) => x * side - left
-    const toY = (y: number) => y * side - top
-    return weightedNms(raw).map((d) => ({
-      score: d.score,
-      face: { x: toX(d.cx - d.width / 2), y: toY(d.cy - d.height / 2), width: d.width * side, height: d.height * side },
-      keypoints: Array.from({ length: d.keypoints.length / 2 }, (_, k): [number, number] => [toX(d.keypoints[k * 2]!), toY(d.keypoints[k * 2 + 1]!)])
-    }))
+    return imageDetections(raw, letterbox).map(({ score, box, keypoints }) => ({ score, face: box, keypoints }))
   }
 }

@@ -1,17 +1,18 @@
 /**
- * BlazePose detector output to detections, as MediaPipe's TensorsToDetectionsCalculator and
- * NonMaxSuppressionCalculator (weighted) do. Pure: coordinates stay normalised to the model's
- * square input; the detector maps them back to the image.
+ * MediaPipe's SSD detectors (BlazePose, BlazeFace): the whole image letterboxed into the model's
+ * square input, the output decoded as TensorsToDetectionsCalculator and weighted
+ * NonMaxSuppressionCalculator do, and the detections mapped back to image pixels.
  */
+import { warpToTensor, rectToAffine, type RgbImage } from './image.js'
 
 export interface RawDetection {
   score: number
-  /** The face box of the person (BlazePose's box is the face), normalised: centre and size. */
+  /** The box (BlazePose's is the person's face), normalised to the input: centre and size. */
   cx: number
   cy: number
   width: number
   height: number
-  /** 4 keypoints as [x0, y0, ..., x3, y3]: hip centre, full-body scale point, shoulder centre, upper-body scale point. */
+  /** Keypoints as [x0, y0, x1, y1, ...], normalised to the input (each model documents its own). */
   keypoints: Float32Array
 }
 
@@ -26,12 +27,10 @@ export interface DecodeOptions {
   scoreClip: number
 }
 
-export const POSE_DECODE: DecodeOptions = { inputSize: 224, keypoints: 4, stride: 12, minScore: 0.5, scoreClip: 100 }
-
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x))
 
 /** Candidates above minScore, box as (x centre, y centre, w, h) as in reverse_output_order. */
-export function decodeDetections (boxes: Float32Array, logits: Float32Array, anchors: Float32Array, options: DecodeOptions = POSE_DECODE): RawDetection[] {
+export function decodeDetections (boxes: Float32Array, logits: Float32Array, anchors: Float32Array, options: DecodeOptions): RawDetection[] {
   const { inputSize, keypoints, stride, minScore, scoreClip } = options
   const found: RawDetection[] = []
   const count = anchors.length / 2
@@ -97,4 +96,37 @@ export function weightedNms (detections: RawDetection[], threshold = 0.3): RawDe
     remaining = rest
   }
   return kept
+}
+
+/** Where the image sits in the letterboxed square (pixels of the image). */
+export interface Letterbox { side: number, left: number, top: number }
+
+/**
+ * The whole image centred in a square of its long side (black padding), into `input` x `input`
+ * NHWC RGB in [-1, 1], sampled as MediaPipe's CPU ImageToTensor does.
+ */
+export function letterboxToTensor (image: RgbImage, input: number, out: Float32Array<ArrayBuffer>): Letterbox {
+  const side = Math.max(image.width, image.height)
+  const left = (side - image.width) / 2
+  const top = (side - image.height) / 2
+  warpToTensor(image, rectToAffine({ x: -left, y: -top, width: side, height: side }, input, input),
+    { width: input, height: input, layout: 'nhwc', channels: 'rgb', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], sampling: 'opencv' }, out)
+  return { side, left, top }
+}
+
+export interface ImageDetection {
+  score: number
+  box: { x: number, y: number, width: number, height: number }
+  keypoints: Array<[number, number]>
+}
+
+/** Weighted NMS over the decoded candidates, then back to image pixels; best first. */
+export function imageDetections (raw: RawDetection[], { side, left, top }: Letterbox): ImageDetection[] {
+  const toX = (x: number) => x * side - left
+  const toY = (y: number) => y * side - top
+  return weightedNms(raw).map((d) => ({
+    score: d.score,
+    box: { x: toX(d.cx - d.width / 2), y: toY(d.cy - d.height / 2), width: d.width * side, height: d.height * side },
+    keypoints: Array.from({ length: d.keypoints.length / 2 }, (_, k): [number, number] => [toX(d.keypoints[k * 2]!), toY(d.keypoints[k * 2 + 1]!)])
+  }))
 }

@@ -1,6 +1,6 @@
 /**
- * SSD anchor centres as MediaPipe's SsdAnchorsCalculator lays them out for BlazePose's detector
- * (fixed anchor size, so only the centres matter): one grid per distinct stride, consecutive
+ * SSD anchor centres as MediaPipe's SsdAnchorsCalculator lays them out for its BlazePose and
+ * BlazeFace detectors (fixed anchor size, so only the centres matter): one grid per distinct stride, consecutive
  * layers with the same stride sharing a grid, `perLayer` anchors per cell per layer.
  */
 export interface AnchorOptions {
@@ -11,11 +11,8 @@ export interface AnchorOptions {
   offset: number
 }
 
-/** pose_detection.onnx: strides 8, 16, 32, 32, 32, aspect ratio 1 (+ interpolated): 2254 anchors. */
-export const POSE_ANCHORS: AnchorOptions = { inputSize: 224, strides: [8, 16, 32, 32, 32], perLayer: 2, offset: 0.5 }
-
 /** Anchor centres, normalised to the input: [x0, y0, x1, y1, ...] in the model's output order. */
-export function ssdAnchors (options: AnchorOptions = POSE_ANCHORS): Float32Array {
+export function ssdAnchors (options: AnchorOptions): Float32Array {
   const { inputSize, strides, perLayer, offset } = options
   const centres: number[] = []
   let layer = 0
