@@ -43,7 +43,7 @@ export class PoseLandmarkModel {
   private constructor (private readonly session: Session, readonly file: string) {}
 
   static async load (file: string): Promise<PoseLandmarkModel> {
-    return new PoseLandmarkModel(await createSession(file), file)
+    return new PoseLandmarkModel(await createSession(file, { outputs: OUTPUTS }), file)
   }
 
   async run (image: RgbImage, roi: PoseRoi): Promise<PoseLandmarkResult> {
