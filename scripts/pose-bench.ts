@@ -37,7 +37,7 @@ for (const poseModel of [0, 1] as const) {
       if (pose) found++
     }
     if (warm) continue
-    const split = Object.entries(await stage.timings()).map(([k, v]) => `${k} ${(v / analysed).toFixed(1)} ms`).join(', ')
+    const split = Object.entries(await stage.timings()).map(([k, v]) => `${k} ${(v.ms / analysed).toFixed(1)} ms`).join(', ')
     console.log(`  ${poseModel === 0 ? 'lite' : 'full'}: ${(ms / analysed).toFixed(1)} ms a frame (${split}); ${analysed} frames at ${POSE_STAGE_DEFAULTS.poseFps}/s, body in ${found}`)
   }
 }

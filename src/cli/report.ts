@@ -13,7 +13,7 @@ export function formatReport (result: AnalysisResult): string {
       Object.entries(result.signals).map(([kind, s]) => `${kind} ${s.frameCount}`).join(', ')],
     ...SIGNALS.flatMap((module) => (result.signals[module.kind] ? module.reportRows(result.signals[module.kind]!.metrics) : [])),
     ['scores', `interview ${outcome.scores.interviewScore}/60; ` + Object.entries(outcome.scores.categories).map(([key, score]) => `${key} ${score}`).join(', ')],
-    ['time', `${seconds(result.timings.total ?? 0)} (${((video.durationS * 1000) / (result.timings.total || 1)).toFixed(2)}x real time)`]
+    ['time', `${seconds(result.timings.total?.ms ?? 0)} (${((video.durationS * 1000) / (result.timings.total?.ms || 1)).toFixed(2)}x real time)`]
   ]
   for (const warning of result.warnings) rows.push(['warning', warning])
   const width = Math.max(...rows.map(([k]) => k.length))

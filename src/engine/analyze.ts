@@ -17,7 +17,7 @@ import { checkMediaLimits, checkCountedFrames, type MediaLimits } from '../media
 import { untilAborted } from '../abort.js'
 import type { SignalModule, StageOptions, VideoStageRunner } from '../signals/contract.js'
 import { SIGNALS } from '../signals/registry.js'
-import { StageTimer } from './timing.js'
+import { StageTimer, type StageTimings } from './timing.js'
 
 export const ENGINE_VERSION = '0.3.0'
 
@@ -78,7 +78,7 @@ export interface AnalysisResult {
   /** By kind, for every kind that ran, in registration order. */
   signals: Record<string, SignalResult>
   /** Time per stage in milliseconds; stages run in parallel threads, so they add up to more than the total. */
-  timings: Record<string, number>
+  timings: StageTimings
   warnings: string[]
 }
 

@@ -1,9 +1,18 @@
-/** Accumulates wall time per named stage, for the benchmark's per-stage split. */
+/** Wall time and number of calls per stage; stages in parallel threads overlap, so the times add up to more than the total. */
+export type StageTimings = Record<string, { ms: number, calls: number }>
+
+/** Accumulates wall time and calls per named stage, for the benchmark's per-stage split. */
 export class StageTimer {
-  private readonly totals = new Map<string, number>()
+  private readonly totals = new Map<string, { ms: number, calls: number }>()
 
   add (stage: string, ms: number): void {
-    this.totals.set(stage, (this.totals.get(stage) ?? 0) + ms)
+    const total = this.totals.get(stage)
+    if (total) {
+      total.ms += ms
+      total.calls++
+    } else {
+      this.totals.set(stage, { ms, calls: 1 })
+    }
   }
 
   async time<T> (stage: string, work: () => Promise<T>): Promise<T> {
@@ -24,7 +33,7 @@ export class StageTimer {
     }
   }
 
-  result (): Record<string, number> {
-    return Object.fromEntries([...this.totals].map(([k, v]) => [k, Math.round(v)]))
+  result (): StageTimings {
+    return Object.fromEntries([...this.totals].map(([stage, { ms, calls }]) => [stage, { ms: Math.round(ms), calls }]))
   }
 }

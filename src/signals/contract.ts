@@ -20,6 +20,7 @@ import type { MediaProbe, ToolPaths } from '../media/ffprobe.js'
 import type { FeedbackContribution } from '../feedback/contribution.js'
 import type { CategoryScore } from './scores.js'
 import type { StoredTranscript } from '../transcripts/transcribe.js'
+import type { StageTimings } from '../engine/timing.js'
 
 /** A moment a coach would point at; kinds are namespaced by the module that raises them. */
 export interface TimelineEvent {
@@ -62,7 +63,7 @@ export interface VideoStageRunner<Frame> {
    */
   process (frame: VideoFrame, upstream: ReadonlyMap<string, unknown>): Promise<Frame>
   /** Time per step in milliseconds since the last reset. */
-  timings (): Promise<Record<string, number>>
+  timings (): Promise<StageTimings>
   /** After a stopped analysis: let in-flight calls drain, else replace the threads. */
   recover (inFlight: Array<Promise<unknown>>): Promise<void>
   close (): Promise<void>

@@ -92,8 +92,8 @@ t.test('finds faces that fill the frame or are cut by its edge', async (t) => {
   const cost = { detect: 0, detect_closeup: 0 }
   for (const clip of clips) {
     const result = await engine.analyze(clip.file, tools, { kinds: ['face'] })
-    cost.detect += result.timings.detect ?? 0
-    cost.detect_closeup += result.timings.detect_closeup ?? 0
+    cost.detect += result.timings.detect?.ms ?? 0
+    cost.detect_closeup += result.timings.detect_closeup?.ms ?? 0
     const frames = faceOf(result).frames!
     const withFace = frames.filter((f) => f.face !== null).length
     const kind = clip.cut ? 'cut' : 'tight'

@@ -7,6 +7,7 @@
  */
 import { WorkerRpc, siblingFile } from '../../engine/workers/rpc.js'
 import { drained } from '../../engine/workers/drain.js'
+import type { StageTimings } from '../../engine/timing.js'
 import type { VideoFrame } from '../../media/frames.js'
 import type { StageOptions, StageSetup, VideoStageRunner } from '../contract.js'
 import type { FaceFrame } from './metrics/types.js'
@@ -125,8 +126,8 @@ class FaceStage implements VideoStageRunner<FaceFrame> {
     return { described, tracked }
   }
 
-  async timings (): Promise<Record<string, number>> {
-    const [face, aux] = await Promise.all([this.workers.face.call<Record<string, number>>('timings', null), this.workers.aux.call<Record<string, number>>('timings', null)])
+  async timings (): Promise<StageTimings> {
+    const [face, aux] = await Promise.all([this.workers.face.call<StageTimings>('timings', null), this.workers.aux.call<StageTimings>('timings', null)])
     return { ...face, ...aux }
   }
 

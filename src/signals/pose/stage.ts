@@ -26,6 +26,7 @@
  */
 import { WorkerRpc, siblingFile } from '../../engine/workers/rpc.js'
 import { drained } from '../../engine/workers/drain.js'
+import type { StageTimings } from '../../engine/timing.js'
 import type { VideoFrame } from '../../media/frames.js'
 import type { StageOptions, StageSetup, VideoStageRunner } from '../contract.js'
 import type { FaceFrame } from '../face/metrics/types.js'
@@ -100,8 +101,8 @@ class PoseStage implements VideoStageRunner<PoseFrame> {
     return { t: frame.timeMs, pose }
   }
 
-  async timings (): Promise<Record<string, number>> {
-    return await this.worker.call<Record<string, number>>('timings', null)
+  async timings (): Promise<StageTimings> {
+    return await this.worker.call<StageTimings>('timings', null)
   }
 
   /** A thread still busy after a stopped analysis is replaced by a fresh one with the same models. */
