@@ -1,6 +1,8 @@
 /**
  * Runs any registered emotion model on one face: crops as the model's contract says, then
- * maps its output onto the canonical labels as probabilities.
+ * maps its output onto the canonical labels as probabilities, reweighted by the blendshape
+ * prior (blendshape-prior.ts) when the caller passes the frame's blendshapes and the model's
+ * registry entry asks for it. Measured in scripts/emotion-eval.ts.
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
@@ -8,12 +10,26 @@ import { createSession, ort, softmax, type Session } from '../../../engine/onnx.
 import { rectToAffine, warpToTensor, type Affine, type RgbImage, type TensorLayout } from '../../../engine/image.js'
 import type { Rect } from '../engine/yunet.js'
 import { arcFaceAlignment } from './align.js'
+import { applyBlendshapePrior } from './blendshape-prior.js'
 import { EMOTIONS, emotionModel, type EmotionModelSpec } from './registry.js'
 
 export interface FaceRegion {
   box: Rect
   keypoints: Array<[number, number]>
 }
+
+export interface ClassifyOptions {
+  /**
+   * Average the crop's and its mirror image's probabilities (default false: measured, it
+   * doubled the model's cost for no gain on the fixtures; see scripts/emotion-eval.ts).
+   */
+  mirror?: boolean
+  /** The frame's 52 blendshape scores (BLENDSHAPE_NAMES order), for the model's blendshape prior. */
+  blendshapes?: ArrayLike<number>
+}
+
+/** The two views of one face, each as probabilities over EMOTIONS. */
+export interface EmotionViews { plain: number[], mirrored: number[] }
 
 export class EmotionClassifier {
   readonly spec: EmotionModelSpec
@@ -60,15 +76,40 @@ export class EmotionClassifier {
     return new EmotionClassifier(spec, session)
   }
 
-  /** Probabilities over EMOTIONS (sum 1); labels the model lacks get 0. */
-  classify (image: RgbImage, face: FaceRegion): Promise<number[]> {
-    const run = this.#queue.then(() => this.#classify(image, face))
+  /**
+   * Probabilities over EMOTIONS (sum 1); labels the model lacks get 0. With `mirror`, the mean
+   * of the face's and its mirror image's; with `blendshapes`, reweighted by the blendshape prior
+   * if the model's registry entry says so.
+   */
+  async classify (image: RgbImage, face: FaceRegion, options: ClassifyOptions = {}): Promise<number[]> {
+    let probabilities: number[]
+    if (options.mirror) {
+      const { plain, mirrored } = await this.classifyViews(image, face)
+      probabilities = plain.map((p, k) => (p + mirrored[k]!) / 2)
+    } else {
+      probabilities = await this.#serial(() => this.#classify(image, face, false))
+    }
+    return options.blendshapes && this.spec.blendshapePrior ? applyBlendshapePrior(probabilities, options.blendshapes) : probabilities
+  }
+
+  /** The model's own probabilities for the face and for its mirror image (no prior). */
+  classifyViews (image: RgbImage, face: FaceRegion): Promise<EmotionViews> {
+    return this.#serial(async () => {
+      const plain = await this.#classify(image, face, false)
+      // The same crop again, each row reversed: no second warp.
+      return { plain, mirrored: await this.#classify(image, face, true) }
+    })
+  }
+
+  #serial<T> (work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work)
     this.#queue = run.catch(() => {})
     return run
   }
 
-  async #classify (image: RgbImage, face: FaceRegion): Promise<number[]> {
-    warpToTensor(image, this.#crop(image, face), this.#layout, this.#input)
+  async #classify (image: RgbImage, face: FaceRegion, mirrored: boolean): Promise<number[]> {
+    if (mirrored) mirrorRows(this.#input, this.spec.size)
+    else warpToTensor(image, this.#crop(image, face), this.#layout, this.#input)
     const outputs = await this.#session.run({ [this.spec.input]: this.#tensor })
     const raw = outputs[this.#session.outputNames[0]!]!.data as Float32Array
     if (raw.length !== this.#targets.length) {
@@ -89,5 +130,16 @@ export class EmotionClassifier {
     const x2 = Math.min(image.width, face.box.x + face.box.width), y2 = Math.min(image.height, face.box.y + face.box.height)
     if (!(x2 > x1 && y2 > y1)) throw new Error('emotion: the face box lies outside the image')
     return rectToAffine({ x: x1, y: y1, width: x2 - x1, height: y2 - y1 }, this.spec.size, this.spec.size)
+  }
+}
+
+/** Reverses every row of a planar size x size tensor in place: its left-right mirror image. */
+export function mirrorRows (tensor: Float32Array, size: number): void {
+  for (let row = 0; row < tensor.length; row += size) {
+    for (let i = row, j = row + size - 1; i < j; i++, j--) {
+      const v = tensor[i]!
+      tensor[i] = tensor[j]!
+      tensor[j] = v
+    }
   }
 }

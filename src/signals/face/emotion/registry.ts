@@ -29,6 +29,11 @@ export interface EmotionModelSpec {
   outputs: Array<[string, Emotion]>
   /** Whether the output still needs a softmax. */
   output: 'logits' | 'probabilities'
+  /**
+   * Whether the blendshape prior (blendshape-prior.ts) corrects this model's answer. Its rules
+   * and weights were measured on this model's mistakes (scripts/emotion-eval.ts).
+   */
+  blendshapePrior: boolean
 }
 
 export const EMOTION_MODELS: Record<EmotionModelId, EmotionModelSpec> = {
@@ -46,7 +51,10 @@ export const EMOTION_MODELS: Record<EmotionModelId, EmotionModelSpec> = {
       ['angry', 'anger'], ['disgust', 'disgust'], ['fearful', 'fear'], ['happy', 'happiness'],
       ['neutral', 'neutral'], ['sad', 'sadness'], ['surprised', 'surprise']
     ],
-    output: 'logits'
+    output: 'logits',
+    // It reads brows lowered in anger as disgust or sadness; the prior's anger rule took it
+    // from 10 to 12 of the 13 fixture faces.
+    blendshapePrior: true
   },
   // HSEmotion enet_b0_8_best_vgaf (AffectNet-8): the face box resized to 224, RGB, ImageNet
   // normalisation; 8 logits already in the canonical order.
@@ -62,7 +70,9 @@ export const EMOTION_MODELS: Record<EmotionModelId, EmotionModelSpec> = {
       ['Anger', 'anger'], ['Contempt', 'contempt'], ['Disgust', 'disgust'], ['Fear', 'fear'],
       ['Happiness', 'happiness'], ['Neutral', 'neutral'], ['Sadness', 'sadness'], ['Surprise', 'surprise']
     ],
-    output: 'logits'
+    output: 'logits',
+    // Not measured (the model is optional and was not installed when the prior was tuned).
+    blendshapePrior: false
   }
 }
 

@@ -40,7 +40,7 @@ serve({
       reply.face = faceSignals(landmarks, scores, request.width, request.height)
       if (request.emotion && request.frame) {
         const frame = request.frame
-        reply.emotion = await timings.time('emotion', () => emotion.classify(frame, emotionRegion(landmarks)))
+        reply.emotion = await timings.time('emotion', () => emotion.classify(frame, emotionRegion(landmarks), { blendshapes: scores }))
       }
     }
     if (request.countFaces && request.frame) {
