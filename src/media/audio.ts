@@ -4,7 +4,7 @@
  * is 230 MB of samples); and the same audio written to a small file for a speech-to-text upload.
  */
 import fs from 'node:fs/promises'
-import { MediaError, mediaErrorOf, type AudioInfo, type ToolPaths } from './ffprobe.js'
+import { MediaError, mediaErrorOf, throwIfFfmpegStopped, type AudioInfo, type ToolPaths } from './ffprobe.js'
 import { runProcess, startProcess, describeExit } from './process-runner.js'
 
 export type { AudioInfo } from './ffprobe.js'
@@ -80,6 +80,7 @@ export async function * streamAudio (file: string, paths: ToolPaths, signal?: Ab
     }
     const exit = await exited.catch((error: unknown) => { throw mediaErrorOf(error) })
     signal?.throwIfAborted()
+    throwIfFfmpegStopped(paths, exit)
     if (exit.code !== 0) throw new MediaError('not_media', `the audio could not be decoded (${describeExit(paths.ffmpegPath, { ...exit, stderr: stderrTail() })})`)
   } finally {
     kill()

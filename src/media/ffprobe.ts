@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs/promises'
 import { StringDecoder } from 'node:string_decoder'
-import { runProcess, ProcessError, toolName } from './process-runner.js'
+import { runProcess, ProcessError, toolName, type ProcessExit } from './process-runner.js'
 
 export type MediaErrorCode = 'file_not_found' | 'empty_file' | 'not_media' | 'no_video_stream' | 'truncated' | 'tool_failed' | 'timeout'
 
@@ -93,6 +93,21 @@ export interface MediaProbe extends ProbedVideo {
 export function mediaErrorOf (error: unknown): unknown {
   if (!(error instanceof ProcessError)) return error
   return new MediaError(error.kind === 'timeout' ? 'timeout' : 'tool_failed', error.message)
+}
+
+/** What ffmpeg exits with when SIGINT, SIGTERM or SIGQUIT made it stop early ("Exiting normally, received signal"). */
+const FFMPEG_STOPPED_BY_SIGNAL = 255
+
+/**
+ * Throws when ffmpeg stopped early because it was signalled from outside (the worker's process
+ * group stopped by an operator or supervisor): its output is cut short for a reason that is not
+ * the file's, so the attempt fails and is retried, rather than the frames or samples so far
+ * being taken for the whole file. (A SIGKILL is caught by the process runner.)
+ */
+export function throwIfFfmpegStopped (paths: ToolPaths, exit: ProcessExit): void {
+  if (exit.code === FFMPEG_STOPPED_BY_SIGNAL) {
+    throw new MediaError('tool_failed', `${toolName(paths.ffmpegPath)} was stopped by a signal from outside Candor before it finished`)
+  }
 }
 
 /** "ffmpeg version 5.1.6-0+deb12u1 ..." -> "5.1.6-0+deb12u1"; throws when ffmpeg is missing. */

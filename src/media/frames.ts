@@ -3,7 +3,7 @@
  * at a constant rate and a chosen width, pulled with back-pressure so that only a few frames
  * are ever in memory whatever the video's length; and still images for tests and tools.
  */
-import { MediaError, probeVideo, mediaErrorOf, type MediaProbe, type ToolPaths, type VideoMetadata, type VideoPackets } from './ffprobe.js'
+import { MediaError, probeVideo, mediaErrorOf, throwIfFfmpegStopped, type MediaProbe, type ToolPaths, type VideoMetadata, type VideoPackets } from './ffprobe.js'
 import { oversizedFrameError } from './limits.js'
 import { startProcess, describeExit } from './process-runner.js'
 
@@ -182,6 +182,7 @@ async function * decodeFrames (file: string, paths: ToolPaths, out: DecodeOption
     }
     const exit = await exited.catch((error: unknown) => { throw mediaErrorOf(error) })
     signal?.throwIfAborted()
+    throwIfFfmpegStopped(paths, exit)
     if (oversized) throw oversizedFrameError(Number(oversized[1]), Number(oversized[2]), out.maxPixels!)
     if (yielded === 0) {
       const why = exit.code !== 0 ? ` (${describeExit(paths.ffmpegPath, { ...exit, stderr: stderrTail() })})` : ''

@@ -12,9 +12,12 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 
-export type ProcessErrorKind = 'not_found' | 'start_failed' | 'timeout' | 'output_limit'
+export type ProcessErrorKind = 'not_found' | 'start_failed' | 'timeout' | 'output_limit' | 'stopped'
 
-/** The tool could not run to completion: it is not installed, took too long or printed too much. */
+/**
+ * The tool could not run to completion: it is not installed, took too long, printed too much,
+ * or was stopped from outside.
+ */
 export class ProcessError extends Error {
   constructor (readonly kind: ProcessErrorKind, readonly tool: string, message: string) {
     super(message)
@@ -56,6 +59,15 @@ export interface RunOptions extends ProcessOptions {
    */
   onStdout?: (chunk: Buffer) => void
 }
+
+/**
+ * Signals that stop a tool from outside: an operator or supervisor stopping the worker's whole
+ * process group (Ctrl-C, systemd's KillMode=control-group), the OOM killer. The tool's output
+ * then ends early for a reason that has nothing to do with the file, so the run fails
+ * ('stopped', retried) instead of reading as a damaged file. A crash (SIGSEGV, SIGABRT) is the
+ * tool's answer to the file and stays an ordinary exit.
+ */
+const STOP_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGKILL'])
 
 const DEFAULT_MAX_STDOUT = 16 * 1024 * 1024
 const DEFAULT_MAX_STDERR = 64 * 1024
@@ -127,6 +139,9 @@ export function startProcess (command: string, args: string[], options: ProcessO
         try { process.kill(-child.pid, 'SIGKILL') } catch { /* the group is gone */ }
       }
       if (failure !== null) return reject(failure)
+      if (exit?.signal && !killed && STOP_SIGNALS.has(exit.signal)) {
+        return reject(new ProcessError('stopped', toolName(command), `${toolName(command)} was stopped by ${exit.signal} from outside Candor before it finished`))
+      }
       if (error) {
         return reject(error.code === 'ENOENT'
           ? new ProcessError('not_found', toolName(command), `${command} is not installed or not on PATH (install ffmpeg)`)

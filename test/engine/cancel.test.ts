@@ -50,3 +50,21 @@ t.test('an aborted analysis stops its ffmpeg and leaves the engine ready', async
   t.equal(await engine.analyze(path.join(fixtures, 'video/single_face.mp4'), tools, { signal: early.signal }).then(() => null, (e: unknown) => e), reason,
     'an already aborted signal stops it before any work')
 })
+
+t.test('ffmpeg stopped from outside mid-video fails the analysis; it is not read as a short video', async (t) => {
+  const engine = await sharedEngine()
+  let stopping = false
+  const result = await engine.analyze(path.join(fixtures, 'video/sad_to_happy_pexels.mp4'), tools, {
+    keepFrames: false,
+    onProgress: ({ stage, framesDone }) => {
+      if (stage !== 'analysing' || framesDone < 40 || stopping) return
+      stopping = true
+      // As SIGTERM to the worker's process group (Ctrl-C, systemd) reaches its ffmpeg.
+      void mediaChildren().then((pids) => { for (const pid of pids) process.kill(pid, 'SIGTERM') })
+    }
+  }).then(() => null, (error: unknown) => error)
+  t.ok(stopping, 'ffmpeg was stopped mid-video')
+  t.match(result, { name: 'MediaError', code: 'tool_failed', message: /ffmpeg was stopped by a signal from outside Candor/ }, 'the analysis fails (a retryable tool failure), not completed on the frames so far')
+  const again = await analyzeFixture('video/single_face.mp4', { keepFrames: false })
+  t.equal(again.sampling.frames, 72, 'the engine analyses the next video in full')
+})

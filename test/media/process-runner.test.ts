@@ -87,3 +87,16 @@ t.test('ownGroup: the tool and whatever it started are killed together', async (
   await waitFor('the whole group to be gone', async () => (alive(grandchild) ? undefined : true), 5000, 20)
   t.pass('the background child went with the group')
 })
+
+t.test('stopped from outside (SIGTERM to the worker group, the OOM killer) is an error; a crash is an exit', async (t) => {
+  for (const signal of ['TERM', 'KILL', 'INT'] as const) {
+    const error = await runProcess('sh', ['-c', `kill -${signal} $$; sleep 5`]).then(() => null, (e: unknown) => e)
+    t.match(error, { kind: 'stopped', tool: 'sh', message: `sh was stopped by SIG${signal} from outside Candor before it finished` }, `SIG${signal}`)
+  }
+  const crashed = await runProcess('sh', ['-c', 'kill -SEGV $$; sleep 5'])
+  t.match(crashed, { code: null, signal: 'SIGSEGV' }, 'a crash resolves with its signal, as before')
+  // Our own kill is not "from outside".
+  const running = startProcess('sh', ['-c', 'exec sleep 30'])
+  running.kill()
+  t.match(await running.exited, { signal: 'SIGKILL' }, 'killed by the runner itself: an ordinary end')
+})
