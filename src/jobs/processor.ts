@@ -22,6 +22,12 @@ import { sweepOrphanedTempFiles } from './temp-files.js'
 
 let deps: AnalysisJobDeps | undefined
 
+// The worker process that forked this one is gone (killed, crashed, or exiting past its
+// shutdown grace period): stop now. Going on would finish a job whose lock is no longer
+// renewed, which another worker may already be running again, and leave this process behind
+// holding its connections. Its ffmpeg ends with it (the pipe it writes to closes).
+process.once('disconnect', () => process.exit(1))
+
 function jobDeps (): AnalysisJobDeps {
   if (deps) return deps
   const config = loadChildConfig()

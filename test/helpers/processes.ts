@@ -83,15 +83,20 @@ export function killGroup (child: ChildProcess): void {
   try { process.kill(-child.pid!, 'SIGKILL') } catch { /* already gone */ }
 }
 
-/** ffmpeg and ffprobe processes whose parent is this test process (to prove none is left running). */
-export async function mediaChildren (): Promise<number[]> {
-  const found: number[] = []
+/** The live (not zombie) processes whose parent is `parent`, with their command names, from /proc. */
+export async function childProcesses (parent: number): Promise<Array<{ pid: number, command: string }>> {
+  const found: Array<{ pid: number, command: string }> = []
   for (const name of await fs.readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue
     const stat = await fs.readFile(`/proc/${name}/stat`, 'utf8').catch(() => '')
     const command = /\((.*)\)/.exec(stat)?.[1]
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-    if (parent === process.pid && (command === 'ffmpeg' || command === 'ffprobe')) found.push(Number(name))
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (command && state !== 'Z' && Number(ppid) === parent) found.push({ pid: Number(name), command })
   }
   return found
+}
+
+/** ffmpeg and ffprobe processes whose parent is this test process (to prove none is left running). */
+export async function mediaChildren (): Promise<number[]> {
+  return (await childProcesses(process.pid)).filter(({ command }) => command === 'ffmpeg' || command === 'ffprobe').map(({ pid }) => pid)
 }
