@@ -62,21 +62,6 @@ export function warpToTensor (image: RgbImage, outputToSource: Affine, spec: Ten
     // centres; 'opencv': output (x, y) maps straight to source pixel-centre coordinates.
     let sx = opencv ? b * y + c : a * 0.5 + b * (y + 0.5) + c - 0.5
     let sy = opencv ? e * y + f : d * 0.5 + e * (y + 0.5) + f - 0.5
-    if (rowInside(sx, sy, sx + a * (w - 1), sy + d * (w - 1), sw, sh)) {
-      // Source channel k goes to tensor channel k, or 2 - k when swapped, with that channel's mean and std.
-      const step = planar ? 1 : 3
-      const channel = swap ? [2, 1, 0] : [0, 1, 2]
-      const row: RowTarget = {
-        start: y * w * step,
-        step,
-        offsets: channel.map((k) => (planar ? k * plane : k)) as [number, number, number],
-        mean: channel.map((k) => spec.mean[k]!) as [number, number, number],
-        std: channel.map((k) => spec.std[k]!) as [number, number, number]
-      }
-      if (opencv) sampleRowOpenCv(image, sx, sy, a, d, w, out, row)
-      else sampleRow(image, sx, sy, a, d, w, out, row)
-      continue
-    }
     for (let x = 0; x < w; x++, sx += a, sy += d) {
       let r = 0, g = 0, bl = 0
       const px = opencv ? Math.round(sx * 32) / 32 : sx
@@ -139,70 +124,6 @@ export function warpToTensor (image: RgbImage, outputToSource: Affine, spec: Ten
     }
   }
   return out
-}
-
-/**
- * Whether a row's first and last samples, so (the map being affine) all of them, have their
- * four neighbours inside the image, less a 1/32 pixel margin for OpenCV's rounding.
- */
-function rowInside (x0: number, y0: number, x1: number, y1: number, sw: number, sh: number): boolean {
-  const margin = 1 / 32
-  return Math.min(x0, x1) >= margin && Math.min(y0, y1) >= margin && Math.max(x0, x1) < sw - 1 - margin && Math.max(y0, y1) < sh - 1 - margin
-}
-
-/**
- * Where a row's samples go: pixel x's source channel k (RGB order) at
- * out[start + x * step + offsets[k]], as (sample - mean[k]) / std[k].
- */
-interface RowTarget { start: number, step: number, offsets: [number, number, number], mean: [number, number, number], std: [number, number, number] }
-
-/**
- * One output row whose samples all lie inside the image: the general loop without its border
- * branches, for the rows of most crops (2-3x faster). Same arithmetic, so the same values.
- */
-function sampleRow (image: RgbImage, sx: number, sy: number, dx: number, dy: number, w: number, out: Float32Array, row: RowTarget): void {
-  const src = image.data
-  const sw = image.width
-  const stride = sw * 3
-  const [o0, o1, o2] = row.offsets
-  const [m0, m1, m2] = row.mean
-  const s0 = 1 / row.std[0], s1 = 1 / row.std[1], s2 = 1 / row.std[2]
-  for (let x = 0, p = row.start; x < w; x++, p += row.step, sx += dx, sy += dy) {
-    const x0 = Math.floor(sx)
-    const y0 = Math.floor(sy)
-    const fx = sx - x0
-    const fy = sy - y0
-    const i = (y0 * sw + x0) * 3
-    const j = i + stride
-    const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy
-    out[p + o0] = (src[i]! * w00 + src[i + 3]! * w10 + src[j]! * w01 + src[j + 3]! * w11 - m0) * s0
-    out[p + o1] = (src[i + 1]! * w00 + src[i + 4]! * w10 + src[j + 1]! * w01 + src[j + 4]! * w11 - m1) * s1
-    out[p + o2] = (src[i + 2]! * w00 + src[i + 5]! * w10 + src[j + 2]! * w01 + src[j + 5]! * w11 - m2) * s2
-  }
-}
-
-/** sampleRow with OpenCV's rounding (see TensorLayout.sampling): positions to 1/32 pixel, samples to whole values. */
-function sampleRowOpenCv (image: RgbImage, sx: number, sy: number, dx: number, dy: number, w: number, out: Float32Array, row: RowTarget): void {
-  const src = image.data
-  const sw = image.width
-  const stride = sw * 3
-  const [o0, o1, o2] = row.offsets
-  const [m0, m1, m2] = row.mean
-  const s0 = 1 / row.std[0], s1 = 1 / row.std[1], s2 = 1 / row.std[2]
-  for (let x = 0, p = row.start; x < w; x++, p += row.step, sx += dx, sy += dy) {
-    const px = Math.round(sx * 32) / 32
-    const py = Math.round(sy * 32) / 32
-    const x0 = Math.floor(px)
-    const y0 = Math.floor(py)
-    const fx = px - x0
-    const fy = py - y0
-    const i = (y0 * sw + x0) * 3
-    const j = i + stride
-    const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy
-    out[p + o0] = (Math.round(src[i]! * w00 + src[i + 3]! * w10 + src[j]! * w01 + src[j + 3]! * w11) - m0) * s0
-    out[p + o1] = (Math.round(src[i + 1]! * w00 + src[i + 4]! * w10 + src[j + 1]! * w01 + src[j + 4]! * w11) - m1) * s1
-    out[p + o2] = (Math.round(src[i + 2]! * w00 + src[i + 5]! * w10 + src[j + 2]! * w01 + src[j + 5]! * w11) - m2) * s2
-  }
 }
 
 /** The map that scales a w x h output onto the source rectangle (x, y, width, height). */
