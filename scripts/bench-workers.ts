@@ -1,6 +1,6 @@
 /**
  * npm run bench:workers [-- --jobs 8 --workers 1,2 --video FILE --loops 3 --concurrency 1
- *   --timeout 3600 --keep-logs]: analysis throughput of separate `npm run worker` processes on
+ *   --cpus-per-worker N --timeout 3600 --keep-logs]: analysis throughput of separate `npm run worker` processes on
  * this machine, with 1 worker, then 2 (or whatever --workers lists), on the real queue.
  *
  * Everything is real and isolated, as in the tests (test/helpers/environment.ts): Redis with a
@@ -74,7 +74,8 @@ const { values: args } = parseArgs({
     loops: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '1' },
     timeout: { type: 'string', default: '3600' },
-    'keep-logs': { type: 'boolean', default: false }
+    'keep-logs': { type: 'boolean', default: false },
+    'cpus-per-worker': { type: 'string', default: '0' }
   }
 })
 const jobCount = wholeNumber('jobs', args.jobs, 1, 500)
@@ -82,6 +83,7 @@ const workerCounts = args.workers.split(',').map((n) => wholeNumber('workers', n
 const loops = wholeNumber('loops', args.loops, 1, 20)
 const concurrency = wholeNumber('concurrency', args.concurrency, 1, 16)
 const timeoutMs = wholeNumber('timeout', args.timeout, 10, 86_400) * 1000
+const cpusPerWorker = wholeNumber('cpus-per-worker', args['cpus-per-worker'], 0, os.cpus().length)
 const sourceVideo = path.resolve(args.video)
 if (!fs.existsSync(sourceVideo)) {
   console.error(`--video ${sourceVideo}: no such file`)
@@ -233,6 +235,19 @@ interface PhaseResult {
   violations: string[]
 }
 
+/**
+ * --cpus-per-worker N: worker i (and everything it starts later: its job processes, their
+ * ffmpeg, which inherit the affinity) runs only on cores i*N .. i*N+N-1, as if each worker had
+ * a machine of N cores to itself. That shows what adding machines does, on one machine.
+ */
+function pinToCpus (pid: number, index: number): void {
+  const cores = os.cpus().length
+  const list = Array.from({ length: cpusPerWorker }, (_, k) => (index * cpusPerWorker + k) % cores).join(',')
+  const pinned = spawnSync('taskset', ['-a', '-c', '-p', list, String(pid)], { encoding: 'utf8' })
+  if (pinned.status !== 0) throw new Error(`taskset could not pin worker ${index + 1} to cores ${list}: ${pinned.stderr || pinned.error?.message}`)
+  console.log(`worker ${index + 1} pinned to core${cpusPerWorker > 1 ? 's' : ''} ${list}`)
+}
+
 async function runPhase (ctx: Context, workers: number, batch: Recording[], warmUp: Recording): Promise<PhaseResult> {
   console.log(`\n== ${workers} worker process${workers > 1 ? 'es' : ''} (WORKER_CONCURRENCY=${concurrency}) ==`)
   const violations: string[] = []
@@ -244,7 +259,10 @@ async function runPhase (ctx: Context, workers: number, batch: Recording[], warm
   cleanup.teardown(() => slots.killEverything())
   // Our reaped children's CPU before the workers start: the cross-check below.
   const reapedBefore = reapedChildrenCpuS()
-  for (let i = 0; i < workers; i++) slots.start(i)
+  for (let i = 0; i < workers; i++) {
+    slots.start(i)
+    if (cpusPerWorker > 0) pinToCpus(slots.slots[i]!.child!.pid!, i)
+  }
   await waitFor(`${workers} workers to connect`, async () => ((await ctx.queue.getWorkersCount()) >= workers ? true : undefined), 120_000, 200)
 
   // Warm-up: one short job per job process, until every worker's job processes have each done one.
@@ -417,7 +435,7 @@ try {
   const results: PhaseResult[] = []
   for (const workers of workerCounts) results.push(await runPhase(ctx, workers, batch, recordings.warmUp))
 
-  console.log(`\n== results (${jobCount} analyses, ${fmt(videoS / 60)} recording-minutes; WORKER_CONCURRENCY=${concurrency}; CPU = user + system of the worker process trees incl. job processes and ffmpeg; 100 % = one core) ==`)
+  console.log(`\n== results (${jobCount} analyses, ${fmt(videoS / 60)} recording-minutes; WORKER_CONCURRENCY=${concurrency}; ${cpusPerWorker > 0 ? `each worker pinned to ${cpusPerWorker} core(s) of its own; ` : ""}CPU = user + system of the worker process trees incl. job processes and ffmpeg; 100 % = one core) ==`)
   const base = results[0]!
   printTable(
     ['workers', 'wall s', 'per hour', 'rec-min/wall-min', 'rec-min/CPU-min', 'worker CPU', 'machine busy', 'peak RSS MiB', 'speed-up', 'load avg before -> after'],
