@@ -40,10 +40,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { MongoClient } from 'mongodb'
-import { projectRoot, type Config } from '../src/config.js'
+import type { Config } from '../src/config.js'
 import { migrate } from '../src/db/migrate.js'
 import { createPool } from '../src/db/mariadb.js'
 import { TenantRepository } from '../src/repositories/tenants.js'
@@ -52,12 +52,12 @@ import { SCOPES } from '../src/auth/api-key.js'
 import { createAnalysisQueue, type AnalysisQueue } from '../src/queue/analysis-queue.js'
 import { probeVideo } from '../src/media/ffprobe.js'
 import { testEnvironment, waitFor, fixtures } from '../test/helpers/environment.js'
-import { freePort } from '../test/helpers/processes.js'
 import { Cleanup } from '../test/helpers/cleanup.js'
 import { WorkerSlots } from './fault-run/workers.js'
 import { readLogs } from './fault-run/logs.js'
 import { strayProcesses } from './fault-run/leftovers.js'
 import { wholeNumber } from './cli-options.js'
+import { startApiProcess } from './api-process.js'
 import { sampleTree, treePids, reapedChildrenCpuS, machineCpu } from './bench-workers/process-tree.js'
 
 const UNLIMITED = 1_000_000
@@ -128,31 +128,6 @@ function loopedVideo (source: string, dir: string): string {
   throw new Error('could not make the looped recording')
 }
 
-/** The API as deployed, in a child process; stopped (SIGTERM) at clean-up. */
-async function startServer (env: NodeJS.ProcessEnv): Promise<{ url: string, child: ChildProcess }> {
-  const port = await freePort()
-  const logFile = path.join(logDir, 'api.log')
-  const log = fs.openSync(logFile, 'w')
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: projectRoot,
-    env: { ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', log, log]
-  })
-  fs.closeSync(log)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-  cleanup.teardown(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    await exited
-    clearTimeout(timer)
-  })
-  const url = `http://127.0.0.1:${port}`
-  const up = waitFor('the API to answer /health', async () => ((await fetch(`${url}/health`).catch(() => null))?.ok ? true : undefined), 60_000, 200)
-  const died = exited.then((code) => { throw new Error(`the API exited with code ${code} while starting; see ${logFile}`) })
-  await Promise.race([up, died])
-  return { url, child }
-}
 
 interface Recording { key: string, file: string, durationS: number }
 
@@ -424,7 +399,7 @@ try {
   const queue = createAnalysisQueue(config)
   queue.on('error', () => {})
   cleanup.teardown(() => queue.close())
-  const server = await startServer(env)
+  const server = await startApiProcess({ ...env, LOG_LEVEL: 'warn' }, path.join(logDir, 'api.log'), cleanup)
 
   const ctx: Context = { config, workerEnv, apiUrl: server.url, authorization: `Bearer ${key}`, analyses: new AnalysisRepository(pool), queue, tmpRoot: config.tmpDir }
   const videoS = batch.reduce((sum, r) => sum + r.durationS, 0)

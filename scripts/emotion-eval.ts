@@ -41,6 +41,7 @@ import { EmotionClassifier, type FaceRegion } from '../src/signals/face/emotion/
 import { applyBlendshapePrior, BLENDSHAPE_RULES, type BlendshapeRule, type Scores } from '../src/signals/face/emotion/blendshape-prior.js'
 import { EMOTIONS, type Emotion } from '../src/signals/face/emotion/registry.js'
 import { smoothEmotions } from '../src/signals/face/metrics/emotion.js'
+import { readEmotionLabels } from '../test/helpers/emotion-labels.js'
 
 const tools = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' }
 const modelsDir = path.join(projectRoot, 'models')
@@ -63,21 +64,6 @@ interface Sample {
   blend: number[]
 }
 
-const LABEL_WORDS: Record<string, Emotion> = {
-  angry: 'anger', disgust: 'disgust', fear: 'fear', happy: 'happiness', neutral: 'neutral', sad: 'sadness', surprise: 'surprise'
-}
-
-async function readLabels (): Promise<Array<{ file: string, label: Emotion }>> {
-  const rows: Array<{ file: string, label: Emotion }> = []
-  for (const csv of ['emotion/labels_faceapi.csv', 'emotion/pyfeat/labels.csv']) {
-    const lines = (await fs.readFile(path.join(fixtures, csv), 'utf8')).trim().split('\n').slice(1)
-    for (const line of lines) {
-      const [file, word] = line.split(',')
-      rows.push({ file: path.join(path.dirname(csv), file!), label: LABEL_WORDS[word!]! })
-    }
-  }
-  return rows
-}
 
 // ---------------------------------------------------------------- perturbations
 
@@ -207,7 +193,7 @@ async function describe (m: Models, picture: RgbImage, landmarks: Float32Array, 
 async function collect (): Promise<Sample[]> {
   const m = await models()
   const samples: Sample[] = []
-  const labelled = await readLabels()
+  const labelled = await readEmotionLabels()
   let missed = 0
   for (const [index, { file, label }] of labelled.entries()) {
     const picture = await decodeImage(path.join(fixtures, file), tools)

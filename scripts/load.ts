@@ -15,18 +15,17 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
-import { projectRoot } from '../src/config.js'
 import { migrate } from '../src/db/migrate.js'
 import { createPool } from '../src/db/mariadb.js'
 import { TenantRepository } from '../src/repositories/tenants.js'
 import { SCOPES } from '../src/auth/api-key.js'
-import { testEnvironment, waitFor, fixtures } from '../test/helpers/environment.js'
-import { freePort } from '../test/helpers/processes.js'
+import { testEnvironment, fixtures } from '../test/helpers/environment.js'
 import { Cleanup } from '../test/helpers/cleanup.js'
 import { wholeNumber } from './cli-options.js'
+import { startApiProcess } from './api-process.js'
 
 /** Far above what a run reaches: limits must not shape the figures. */
 const UNLIMITED = 1_000_000
@@ -106,33 +105,6 @@ function ffprobeStart (ffprobePath: string): { wallMs: number, cpuMs: number | n
   return runs.sort((a, b) => a.wallMs - b.wallMs)[1]!
 }
 
-/** The API as deployed: its own process, logs to a file (kept when something fails). */
-async function startServer (env: NodeJS.ProcessEnv, cleanup: Cleanup): Promise<{ url: string, child: ChildProcess, logFile: string }> {
-  const port = await freePort()
-  const logFile = path.join(os.tmpdir(), `candor-load-${process.pid}.log`)
-  const log = fs.openSync(logFile, 'w')
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: projectRoot,
-    env: { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: args['log-level'] },
-    stdio: ['ignore', log, log]
-  })
-  fs.closeSync(log)
-  cleanup.teardown(() => { if (!keepLog) fs.rmSync(logFile, { force: true }) })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-  cleanup.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-      await exited
-      clearTimeout(timer)
-    }
-  })
-  const url = `http://127.0.0.1:${port}`
-  const up = waitFor('the API to answer /health', async () => ((await fetch(`${url}/health`).catch(() => null))?.ok ? true : undefined), 60_000, 200)
-  const died = exited.then((code) => { throw new Error(`the API exited with code ${code} while starting; see ${logFile}`) })
-  await Promise.race([up, died])
-  return { url, child, logFile }
-}
 
 interface Scenario {
   name: string
@@ -212,8 +184,10 @@ try {
   await tenants.upsertTenant(TENANT, { allowedLocations: [{ bucket, prefix: `${TENANT}/` }], maxActiveAnalyses: UNLIMITED })
   const { key, info } = await tenants.createKey({ tenantId: TENANT, scopes: [...SCOPES], name: 'npm run load', rateLimitMax: UNLIMITED })
 
-  const server = await startServer(env, cleanup)
-  logFile = server.logFile
+  const apiLog = path.join(os.tmpdir(), `candor-load-${process.pid}.log`)
+  cleanup.teardown(() => { if (!keepLog) fs.rmSync(apiLog, { force: true }) })
+  logFile = apiLog
+  const server = await startApiProcess({ ...env, NODE_ENV: 'production', LOG_LEVEL: args['log-level'] }, apiLog, cleanup)
   const authorization = `Bearer ${key}`
   const json = { 'content-type': 'application/json', authorization }
   const body = (sessionId: string) => JSON.stringify({ s3_bucket: bucket, s3_key: videoKey, user_id: 'load-user', session_id: sessionId })

