@@ -44,12 +44,13 @@ async function detectedFaces (detector: YuNetDetector, files: string[]): Promise
   return sources
 }
 
-interface Clip { name: string, file: string, cut: boolean }
+interface Clip { name: string, file: string, cut: boolean, encode: () => Promise<unknown> }
 
 /**
  * One tight clip per face (a square crop of the box's long side, the face filling the frame)
  * and one cut clip (the same square moved a third of its side sideways or down, so part of
- * the face is out of the frame). Crops are clamped to the photo.
+ * the face is out of the frame). Crops are clamped to the photo. Each clip is encoded when
+ * asked (encode()), so encoding the next overlaps analysing this one.
  */
 async function buildClips (dir: string, sources: Source[]): Promise<Clip[]> {
   const clips: Clip[] = []
@@ -66,8 +67,8 @@ async function buildClips (dir: string, sources: Source[]): Promise<Clip[]> {
         const y = Math.round(Math.min(Math.max(cy + dy - side / 2, 0), height - side))
         const name = `${path.basename(source.file, '.jpg')}-${n}${cut ? '-cut' : ''}`
         const file = path.join(dir, `${name}.mp4`)
-        await run('ffmpeg', ['-v', 'error', '-loop', '1', '-i', source.file, '-vf', `crop=${side}:${side}:${x}:${y},scale=350:350,format=yuv420p`, '-r', '10', '-t', '0.5', '-c:v', 'libx264', '-y', file])
-        clips.push({ name, file, cut })
+        const encode = () => run('ffmpeg', ['-v', 'error', '-loop', '1', '-i', source.file, '-vf', `crop=${side}:${side}:${x}:${y},scale=350:350,format=yuv420p`, '-r', '10', '-t', '0.5', '-c:v', 'libx264', '-y', file])
+        clips.push({ name, file, cut, encode })
       }
       n++
     }
@@ -90,7 +91,11 @@ t.test('finds faces that fill the frame or are cut by its edge', async (t) => {
   const totals = { tight: 0, cut: 0 }
   const missed: string[] = []
   const cost = { detect: 0, detect_closeup: 0 }
-  for (const clip of clips) {
+  let encoded = clips[0]!.encode()
+  for (const [i, clip] of clips.entries()) {
+    await encoded
+    encoded = clips[i + 1]?.encode() ?? Promise.resolve()
+    encoded.catch(() => {}) // awaited at the next clip
     const result = await engine.analyze(clip.file, tools, { kinds: ['face'] })
     cost.detect += result.timings.detect?.ms ?? 0
     cost.detect_closeup += result.timings.detect_closeup?.ms ?? 0
