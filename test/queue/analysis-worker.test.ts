@@ -55,9 +55,13 @@ t.test('analysis jobs run in a sandboxed worker against real Redis, S3 and Maria
   t.match(missing, { status: 'failed', errorCode: 's3_object_not_found', errorMessage: `S3 object not found: ${bucket}/missing.webm`, attempts: 1 })
   for (const row of [long, text, audio, empty, missing]) t.notMatch(row.errorMessage, /\n\s+at /, 'no stack trace in the message')
 
+  // A job writes its verdict to the row, then removes its temp folder and hands the outcome to
+  // BullMQ: once BullMQ has every job settled, every folder must be gone.
+  const counts = await waitFor('every job to settle in BullMQ', async () => {
+    const now = await queue.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed')
+    return now.active === 0 && now.waiting === 0 ? now : undefined
+  }, 30_000)
+  t.match(counts, { completed: 1, failed: 5, active: 0, waiting: 0, delayed: 0 }, 'bad input is failed once, never retried')
   const leftovers = await fs.readdir(config.tmpDir).catch(() => [])
   t.same(leftovers, [], 'temp files are deleted on every path')
-
-  const counts = await queue.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed')
-  t.match(counts, { completed: 1, failed: 5, active: 0, waiting: 0, delayed: 0 }, 'bad input is failed once, never retried')
 })
