@@ -119,6 +119,14 @@ export const variables = {
   S3_FORCE_PATH_STYLE: { description: 'Path-style bucket addressing (needed by most non-AWS servers)', parse: boolean, default: true },
   S3_BUCKET: { description: 'Bucket checked by readiness and used when a request names none', parse: s3BucketName, default: 'candor-uploads' },
   S3_ARTIFACTS_BUCKET: { description: 'Bucket for thumbnails and other derived files', parse: s3BucketName, default: 'candor-artifacts' },
+  PRESIGNED_URL_SECONDS: { description: 'Lifetime of the presigned URLs the API hands out for thumbnails, annotated frames, the timeline overview and the playback copy (seconds)', parse: integer(1, 604_800), default: 3600 },
+  UPLOAD_URL_SECONDS: { description: 'Lifetime of the presigned upload URLs from POST /uploads (seconds)', parse: integer(60, 604_800), default: 3600 },
+  UPLOAD_PART_BYTES: { description: 'Part size of multipart uploads from POST /uploads (at least 5MiB, the S3 minimum)', parse: byteSize, default: 16 * 1024 ** 2 },
+  UPLOAD_CONTENT_TYPES: { description: 'Content types POST /uploads and POST /uploads/direct accept (comma-separated)', parse: list, default: ['video/webm', 'video/mp4', 'video/quicktime', 'video/x-matroska'] },
+  DIRECT_UPLOAD_MAX_BYTES: { description: 'Largest file POST /uploads/direct accepts (streamed to S3, never held in memory); larger files use POST /uploads', parse: byteSize, default: 512 * 1024 ** 2 },
+  PLAYBACK_MAX_HEIGHT: { description: 'The browser-ready playback copy is scaled down to at most this many lines (pixels)', parse: integer(144, 2160), default: 720 },
+  RETENTION_DAYS: { description: 'Delete analyses (and what was derived from them) older than this many days, on a schedule; unset = keep forever', parse: integer(1, 36_500), optional: true },
+  SWEEP_INTERVAL_MS: { description: 'How often the worker deletes expired analyses (RETENTION_DAYS) and orphaned artifacts and frames (milliseconds)', parse: integer(1000, 86_400_000), default: 3_600_000 },
   MAX_VIDEO_BYTES: { description: 'Largest video object accepted for analysis', parse: byteSize, default: 2 * 1024 ** 3 },
   MAX_VIDEO_SECONDS: { description: 'Longest video accepted for analysis, in seconds', parse: integer(1, 24 * 3600), default: 3600 },
   MAX_VIDEO_PIXELS: { description: 'Largest frame accepted, in pixels (width x height; 4096x2160 = 8847360)', parse: integer(1, 16384 * 16384), default: 4096 * 2160 },
@@ -145,6 +153,8 @@ export const variables = {
   OPENAI_API_KEY: { description: 'Key for the LLM that writes coaching feedback; unset = the rule-based writer only', parse: text, optional: true },
   OPENAI_BASE_URL: { description: 'OpenAI-compatible API base URL (e.g. a local server); unset = api.openai.com', parse: url('http', 'https'), optional: true },
   OPENAI_MODEL: { description: 'Model that writes feedback (any GPT-4-class chat model)', parse: text, default: 'gpt-4o' },
+  OPENAI_VISION_MODEL: { description: 'Vision-capable model that writes the visual notes from annotated key frames; unset = OPENAI_MODEL', parse: text, optional: true },
+  VISUAL_NOTES: { description: 'Send a handful of annotated key frames to the vision model for notes on appearance, framing, lighting and posture (needs OPENAI_API_KEY)', parse: boolean, default: true },
   OPENAI_TIMEOUT_MS: { description: 'Timeout of one LLM request in milliseconds', parse: integer(1000, 600_000), default: 60_000 },
   OPENAI_MAX_RETRIES: { description: 'Retries of a failed LLM request (with exponential backoff)', parse: integer(0, 10), default: 2 },
   TRANSCRIBE_MODEL: { description: 'Speech-to-text model for the optional transcript (needs OPENAI_API_KEY)', parse: text, default: 'whisper-1' },
@@ -208,7 +218,12 @@ export interface Config {
     forcePathStyle: boolean
     uploadsBucket: string
     artifactsBucket: string
+    /** Lifetime of presigned GET URLs (thumbnails, playback copy...), seconds. */
+    presignSeconds: number
   }
+  uploads: { urlSeconds: number, partBytes: number, contentTypes: string[], directMaxBytes: number }
+  artifacts: { playbackMaxHeight: number }
+  retention: { days?: number, sweepIntervalMs: number }
   limits: MediaLimits & {
     /** A job may take baseSeconds + perVideoSecond x the video's duration. */
     jobTimeLimit: { baseSeconds: number, perVideoSecond: number }
@@ -232,6 +247,8 @@ export interface Config {
   }
   llm: { apiKey?: string, baseUrl?: string, model: string, timeoutMs: number, maxRetries: number }
   feedback: { defaultLanguage: Environment['FEEDBACK_LANGUAGE'] }
+  /** Notes from a vision model on annotated key frames (used only with llm.apiKey). */
+  visualNotes: { enabled: boolean, model: string }
   voice: { transcribeModel: string, fillerWords: { en: string[], ko: string[] } }
   tmpDir: string
   ffmpeg: { ffmpegPath: string, ffprobePath: string }
@@ -262,8 +279,12 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
         : {}),
       forcePathStyle: e.S3_FORCE_PATH_STYLE,
       uploadsBucket: e.S3_BUCKET,
-      artifactsBucket: e.S3_ARTIFACTS_BUCKET
+      artifactsBucket: e.S3_ARTIFACTS_BUCKET,
+      presignSeconds: e.PRESIGNED_URL_SECONDS
     },
+    uploads: { urlSeconds: e.UPLOAD_URL_SECONDS, partBytes: e.UPLOAD_PART_BYTES, contentTypes: e.UPLOAD_CONTENT_TYPES, directMaxBytes: e.DIRECT_UPLOAD_MAX_BYTES },
+    artifacts: { playbackMaxHeight: e.PLAYBACK_MAX_HEIGHT },
+    retention: { ...(e.RETENTION_DAYS !== undefined ? { days: e.RETENTION_DAYS } : {}), sweepIntervalMs: e.SWEEP_INTERVAL_MS },
     limits: {
       maxVideoBytes: e.MAX_VIDEO_BYTES,
       maxVideoSeconds: e.MAX_VIDEO_SECONDS,
@@ -293,6 +314,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       maxRetries: e.OPENAI_MAX_RETRIES
     },
     feedback: { defaultLanguage: e.FEEDBACK_LANGUAGE },
+    visualNotes: { enabled: e.VISUAL_NOTES, model: e.OPENAI_VISION_MODEL ?? e.OPENAI_MODEL },
     voice: { transcribeModel: e.TRANSCRIBE_MODEL, fillerWords: { en: e.FILLER_WORDS_EN, ko: e.FILLER_WORDS_KO } },
     tmpDir: e.CANDOR_TMP_DIR,
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH }

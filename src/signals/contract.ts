@@ -31,6 +31,8 @@ export interface TimelineEvent {
   /** The event's measure (each module documents its meaning), or null. */
   value: number | null
   data?: Record<string, number>
+  /** The moment that shows the event best (its thumbnail), within start..end; the middle when absent. */
+  keyMs?: number
 }
 
 export type { CategoryScore } from './scores.js'

@@ -7,8 +7,9 @@ import fs from 'node:fs'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import {
-  S3Client, HeadObjectCommand, GetObjectCommand, DeleteObjectCommand, HeadBucketCommand,
-  CreateBucketCommand, S3ServiceException
+  S3Client, HeadObjectCommand, GetObjectCommand, PutObjectCommand, DeleteObjectCommand, HeadBucketCommand,
+  CreateBucketCommand, ListObjectsV2Command, CreateMultipartUploadCommand, UploadPartCommand, ListPartsCommand,
+  CompleteMultipartUploadCommand, AbortMultipartUploadCommand, S3ServiceException
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
@@ -30,6 +31,10 @@ export interface ObjectInfo {
   contentType?: string
   lastModified?: Date
 }
+
+export interface UploadedPart { partNumber: number, etag: string, size: number }
+
+export interface ListedObject { key: string, size: number, lastModified?: Date }
 
 export function createS3Client (s3: Config['s3']): S3Client {
   return new S3Client({
@@ -127,6 +132,118 @@ export class ObjectStorage {
   /** A time-limited URL that lets a browser GET the object without credentials. */
   async presignGet (bucket: string, key: string, expiresInSeconds = 900): Promise<string> {
     return getSignedUrl(this.client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds })
+  }
+
+  /**
+   * A time-limited URL a client PUTs one object to. Content-Type and Content-Length are signed,
+   * so the upload must send exactly those: the size limit holds without the API seeing a byte.
+   */
+  async presignPut (bucket: string, key: string, options: { contentType: string, contentLength: number, expiresInSeconds: number }): Promise<string> {
+    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, ContentLength: options.contentLength }), {
+      expiresIn: options.expiresInSeconds, signableHeaders: new Set(['content-type', 'content-length'])
+    })
+  }
+
+  /** Starts a multipart upload; its parts are then PUT to presignPart URLs. */
+  async createMultipartUpload (bucket: string, key: string, contentType: string): Promise<string> {
+    try {
+      const out = await this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }))
+      if (!out.UploadId) throw new Error('no UploadId in the answer')
+      return out.UploadId
+    } catch (error) {
+      throw toStorageError(error, bucket, key)
+    }
+  }
+
+  async presignPart (bucket: string, key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.client, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: expiresInSeconds })
+  }
+
+  /** The parts already uploaded (to resume an interrupted upload), in part order. */
+  async listParts (bucket: string, key: string, uploadId: string): Promise<UploadedPart[]> {
+    const parts: UploadedPart[] = []
+    let marker: string | undefined
+    try {
+      do {
+        const out = await this.client.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...(marker ? { PartNumberMarker: marker } : {}) }))
+        for (const p of out.Parts ?? []) parts.push({ partNumber: p.PartNumber!, etag: (p.ETag ?? '').replaceAll('"', ''), size: p.Size ?? 0 })
+        marker = out.IsTruncated ? out.NextPartNumberMarker : undefined
+      } while (marker)
+    } catch (error) {
+      throw toStorageError(error, bucket, key)
+    }
+    return parts.sort((a, b) => a.partNumber - b.partNumber)
+  }
+
+  async completeMultipartUpload (bucket: string, key: string, uploadId: string, parts: ReadonlyArray<{ partNumber: number, etag: string }>): Promise<void> {
+    try {
+      await this.client.send(new CompleteMultipartUploadCommand({
+        Bucket: bucket, Key: key, UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: `"${p.etag.replaceAll('"', '')}"` })) }
+      }))
+    } catch (error) {
+      throw toStorageError(error, bucket, key)
+    }
+  }
+
+  async abortMultipartUpload (bucket: string, key: string, uploadId: string): Promise<void> {
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
+    } catch (error) {
+      if (statusOf(error) === 404) return
+      throw toStorageError(error, bucket, key)
+    }
+  }
+
+  /** Every key under a prefix, page by page (S3 answers at most 1,000 a request). */
+  async * listKeys (bucket: string, prefix: string): AsyncGenerator<ListedObject> {
+    let token: string | undefined
+    do {
+      let out
+      try {
+        out = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }))
+      } catch (error) {
+        throw toStorageError(error, bucket, prefix)
+      }
+      for (const o of out.Contents ?? []) yield { key: o.Key!, size: o.Size ?? 0, ...(o.LastModified ? { lastModified: o.LastModified } : {}) }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined
+    } while (token)
+  }
+
+  /** The "folders" directly under a prefix (e.g. analyses/<id>/ under analyses/). */
+  async * listFolders (bucket: string, prefix: string): AsyncGenerator<string> {
+    let token: string | undefined
+    do {
+      let out
+      try {
+        out = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ...(token ? { ContinuationToken: token } : {}) }))
+      } catch (error) {
+        throw toStorageError(error, bucket, prefix)
+      }
+      for (const p of out.CommonPrefixes ?? []) if (p.Prefix) yield p.Prefix
+      token = out.IsTruncated ? out.NextContinuationToken : undefined
+    } while (token)
+  }
+
+  /**
+   * Deletes every object under a prefix, a few at a time (one DELETE each: multi-object
+   * delete needs checksums some S3 servers reject); returns how many went.
+   */
+  async deletePrefix (bucket: string, prefix: string): Promise<number> {
+    if (prefix === '') throw new Error('refusing to delete a whole bucket: empty prefix')
+    let deleted = 0
+    let batch: string[] = []
+    const flush = async () => {
+      await Promise.all(batch.map((key) => this.delete(bucket, key)))
+      deleted += batch.length
+      batch = []
+    }
+    for await (const object of this.listKeys(bucket, prefix)) {
+      batch.push(object.key)
+      if (batch.length >= 8) await flush()
+    }
+    await flush()
+    return deleted
   }
 
   async bucketExists (bucket: string): Promise<boolean> {
