@@ -113,6 +113,7 @@ export const variables = {
   REDIS_URL: { description: 'Redis URL for the job queue', parse: url('redis', 'rediss'), default: 'redis://127.0.0.1:6379' },
 
   S3_ENDPOINT: { description: 'S3 endpoint; leave empty for AWS', parse: url('http', 'https'), optional: true },
+  S3_PUBLIC_ENDPOINT: { description: 'S3 endpoint the presigned URLs handed to clients point at, when browsers reach S3 by another address than the service (e.g. https://media.example.com); unset = S3_ENDPOINT', parse: url('http', 'https'), optional: true },
   S3_REGION: { description: 'S3 region', parse: text, default: 'us-east-1' },
   S3_ACCESS_KEY_ID: { description: 'S3 access key; leave empty to use the AWS default credential chain', parse: text, optional: true },
   S3_SECRET_ACCESS_KEY: { description: 'S3 secret key', parse: text, optional: true },
@@ -213,6 +214,8 @@ export interface Config {
   redis: { url: string }
   s3: {
     endpoint?: string
+    /** Endpoint of the presigned URLs given to clients (default: endpoint). */
+    publicEndpoint?: string
     region: string
     credentials?: { accessKeyId: string, secretAccessKey: string }
     forcePathStyle: boolean
@@ -273,6 +276,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     redis: { url: e.REDIS_URL },
     s3: {
       ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
+      ...(e.S3_PUBLIC_ENDPOINT ? { publicEndpoint: e.S3_PUBLIC_ENDPOINT } : {}),
       region: e.S3_REGION,
       ...(e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
         ? { credentials: { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } }

@@ -12,7 +12,7 @@ import { createMongo } from '../db/mongo.js'
 import { AnalysisRepository } from '../repositories/analyses.js'
 import { ResultsRepository } from '../repositories/results.js'
 import { FrameStore } from '../repositories/frame-store.js'
-import { ObjectStorage, createS3Client } from '../storage/object-storage.js'
+import { createObjectStorage } from '../storage/object-storage.js'
 import { AnalysisEngine } from '../engine/analyze.js'
 import { writeFeedback } from '../feedback/index.js'
 import type { AnalysisJobData } from '../queue/analysis-queue.js'
@@ -38,7 +38,7 @@ function jobDeps (): AnalysisJobDeps {
     analyses: new AnalysisRepository(pool),
     results: new ResultsRepository(pool),
     frames: new FrameStore(createMongo(config.mongodb.url).db),
-    storage: new ObjectStorage(createS3Client(config.s3)),
+    storage: createObjectStorage(config.s3),
     engine: () => {
       engine ??= AnalysisEngine.load({ modelsDir: config.modelsDir, emotionModel: config.engine.emotionModel })
       engine.catch(() => { engine = undefined })

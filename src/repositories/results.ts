@@ -22,7 +22,31 @@ export interface StoredScores {
 /** One kind's aggregate metrics and the version of their definitions. */
 export interface StoredSignal { kind: string, version: string, metrics: unknown }
 
-export interface StoredEvent extends TimelineEvent { seq: number, thumbnailKey: string | null }
+/**
+ * A timeline event as stored, with its pictures: `keyMs` (thumbnail_ms) is the moment they
+ * show; the keys are null until made, and `thumbnailError` says why one could not be.
+ */
+export interface StoredEvent extends TimelineEvent {
+  seq: number
+  thumbnailKey: string | null
+  annotatedKey: string | null
+  thumbnailError: string | null
+}
+
+/** The pictures of one event, or why there are none. */
+export interface EventPictures { thumbnailKey: string | null, annotatedKey: string | null, error: string | null }
+
+/** A file derived from the whole recording (playback copy, timeline overview), or why it is missing. */
+export interface StoredArtifact {
+  name: string
+  s3Key: string | null
+  contentType: string | null
+  bytes: number | null
+  durationS: number | null
+  width: number | null
+  height: number | null
+  error: string | null
+}
 
 export interface FeedbackRecord {
   language: string
@@ -67,8 +91,8 @@ export class ResultsRepository {
       await connection.query('DELETE FROM analysis_events WHERE analysis_id = ?', [analysisId])
       if (events.length > 0) {
         await connection.batch(
-          'INSERT INTO analysis_events (analysis_id, seq, kind, start_ms, end_ms, value, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          events.map((e, seq) => [analysisId, seq, e.kind, e.startMs, e.endMs, e.value, e.data ? JSON.stringify(e.data) : null]))
+          'INSERT INTO analysis_events (analysis_id, seq, kind, start_ms, end_ms, value, data, thumbnail_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          events.map((e, seq) => [analysisId, seq, e.kind, e.startMs, e.endMs, e.value, e.data ? JSON.stringify(e.data) : null, e.keyMs ?? null]))
       }
       await connection.query(
         'UPDATE analyses SET analysed_frames = ?, model_versions = ?, score_version = ? WHERE id = ?',
@@ -96,7 +120,8 @@ export class ResultsRepository {
 
   async listEvents (analysisId: string): Promise<StoredEvent[]> {
     const rows: Array<Record<string, unknown>> = await this.pool.query(
-      'SELECT seq, kind, start_ms, end_ms, value, data, thumbnail_key FROM analysis_events WHERE analysis_id = ? ORDER BY seq', [analysisId])
+      `SELECT seq, kind, start_ms, end_ms, value, data, thumbnail_key, thumbnail_ms, annotated_key, thumbnail_error
+       FROM analysis_events WHERE analysis_id = ? ORDER BY start_ms, seq`, [analysisId])
     return rows.map((r) => ({
       seq: Number(r.seq),
       kind: String(r.kind),
@@ -104,8 +129,47 @@ export class ResultsRepository {
       endMs: Number(r.end_ms),
       value: r.value === null ? null : Number(r.value),
       ...(r.data ? { data: json<Record<string, number>>(r.data) } : {}),
-      thumbnailKey: (r.thumbnail_key as string | null) ?? null
+      ...(r.thumbnail_ms !== null ? { keyMs: Number(r.thumbnail_ms) } : {}),
+      thumbnailKey: (r.thumbnail_key as string | null) ?? null,
+      annotatedKey: (r.annotated_key as string | null) ?? null,
+      thumbnailError: (r.thumbnail_error as string | null) ?? null
     }))
+  }
+
+  /** Records an event's pictures (or why it has none); its row keeps the moment they show. */
+  async saveEventPictures (analysisId: string, seq: number, pictures: EventPictures): Promise<void> {
+    await this.pool.query(
+      'UPDATE analysis_events SET thumbnail_key = ?, annotated_key = ?, thumbnail_error = ? WHERE analysis_id = ? AND seq = ?',
+      [pictures.thumbnailKey, pictures.annotatedKey, pictures.error?.slice(0, 500) ?? null, analysisId, seq])
+  }
+
+  async saveArtifact (analysisId: string, artifact: StoredArtifact): Promise<void> {
+    const a = artifact
+    await this.pool.query(
+      `REPLACE INTO analysis_artifacts (analysis_id, name, s3_key, content_type, bytes, duration_s, width, height, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [analysisId, a.name, a.s3Key, a.contentType, a.bytes, a.durationS, a.width, a.height, a.error?.slice(0, 1000) ?? null])
+  }
+
+  /** Forgets the derived files of an earlier attempt (their objects are removed by the caller). */
+  async clearArtifacts (analysisId: string): Promise<void> {
+    await this.pool.query('DELETE FROM analysis_artifacts WHERE analysis_id = ?', [analysisId])
+  }
+
+  async listArtifacts (analysisId: string): Promise<Map<string, StoredArtifact>> {
+    const rows: Array<Record<string, unknown>> = await this.pool.query(
+      'SELECT name, s3_key, content_type, bytes, duration_s, width, height, error FROM analysis_artifacts WHERE analysis_id = ?', [analysisId])
+    const number = (value: unknown) => (value === null || value === undefined ? null : Number(value))
+    return new Map(rows.map((r) => [String(r.name), {
+      name: String(r.name),
+      s3Key: (r.s3_key as string | null) ?? null,
+      contentType: (r.content_type as string | null) ?? null,
+      bytes: number(r.bytes),
+      durationS: number(r.duration_s),
+      width: number(r.width),
+      height: number(r.height),
+      error: (r.error as string | null) ?? null
+    }]))
   }
 
   /**

@@ -14,6 +14,8 @@ export interface StoredResults {
   signals: Map<string, StoredSignal>
   events: StoredEvent[]
   transcript: { transcript: StoredTranscript | null, error: string | null }
+  /** The playback section, its links already presigned (null: made before copies existed). */
+  playback: AnalysisResponse['playback']
 }
 
 export function toAnalysisResponse (analysis: AnalysisRecord, results: StoredResults | null): AnalysisResponse {
@@ -56,7 +58,8 @@ export function toAnalysisResponse (analysis: AnalysisRecord, results: StoredRes
   return {
     ...response,
     category_scores: scores.categories,
-    events: results.events.map((e) => ({ kind: e.kind, start_s: e.startMs / 1000, end_s: e.endMs / 1000, value: e.value }))
+    events: results.events.map((e) => ({ kind: e.kind, start_s: e.startMs / 1000, end_s: e.endMs / 1000, value: e.value })),
+    playback: results.playback ?? null
   }
 }
 

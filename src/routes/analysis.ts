@@ -9,6 +9,7 @@ import { ErrorResponse } from '../schemas/common.js'
 import { acceptAnalysis, RequestRejected } from '../services/analysis-requests.js'
 import { SIGNALS, signalModule } from '../signals/registry.js'
 import { toAnalysisResponse, toRecentItem } from './analysis-views.js'
+import { ArtifactLinks, playbackView } from '../services/artifact-links.js'
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }
 
@@ -94,11 +95,12 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
   }, async (request) => {
     const analysis = await findAnalysis(request, request.params.id)
     if (analysis.status !== 'completed') return toAnalysisResponse(analysis, null)
-    const [scores, signals, events, transcript] = await Promise.all([
+    const [scores, signals, events, transcript, artifacts] = await Promise.all([
       fastify.results.getScores(analysis.id), fastify.results.getSignals(analysis.id),
-      fastify.results.listEvents(analysis.id), fastify.results.getTranscript(analysis.id)
+      fastify.results.listEvents(analysis.id), fastify.results.getTranscript(analysis.id), fastify.results.listArtifacts(analysis.id)
     ])
-    return toAnalysisResponse(analysis, scores && { scores, signals, events, transcript })
+    const playback = await playbackView(artifacts, new ArtifactLinks(fastify.storage, config.s3.artifactsBucket, config.s3.presignSeconds))
+    return toAnalysisResponse(analysis, scores && { scores, signals, events, transcript, playback })
   })
 
   fastify.get('/analysis/:id/frames', {

@@ -58,13 +58,27 @@ const VideoInfo = Type.Object({
   has_audio: Type.Boolean()
 })
 
+const PresignedUrl = Type.String({ description: 'A presigned S3 URL: no credentials needed until it expires (PRESIGNED_URL_SECONDS, 1 hour by default); the bucket stays private' })
+
+export const PlaybackInfo = Type.Object({
+  url: Nullable(PresignedUrl),
+  expires_at: Nullable(Timestamp),
+  content_type: Nullable(Type.String({ examples: ['video/webm'] })),
+  duration_s: Nullable(Type.Number()),
+  width: Nullable(Type.Integer()),
+  height: Nullable(Type.Integer()),
+  size_bytes: Nullable(Type.Integer()),
+  error: Nullable(Type.String({ description: 'Why no copy could be made (the analysis stands without it)' })),
+  alternatives: Type.Array(Type.Object({ url: PresignedUrl, content_type: Type.String() }), { description: 'Further copies in other containers, if any' })
+}, { description: 'The browser-ready copy of the recording (VP9 + Opus WebM, upright, timing kept); null for analyses made before copies existed' })
+
 export const AnalysisResponse = Type.Object({
   analysis_id: Id,
   user_id: Type.String(),
   session_id: Type.String(),
   status: AnalysisStatus,
   progress: Type.Integer({ minimum: 0, maximum: 100 }),
-  stage: Nullable(Type.String({ description: 'downloading, probing, analysing, storing, feedback, done' })),
+  stage: Nullable(Type.String({ description: 'downloading, probing, analysing, transcribing, storing, pictures, feedback, playback, done' })),
   error: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
   source: Type.Object({ s3_bucket: Type.String(), s3_key: Type.String(), size_bytes: Nullable(Type.Integer()) }),
   video: Nullable(VideoInfo),
@@ -86,9 +100,39 @@ export const AnalysisResponse = Type.Object({
     start_s: Type.Number(),
     end_s: Type.Number(),
     value: Nullable(Type.Number())
-  })))
+  }))),
+  playback: Type.Optional(Nullable(PlaybackInfo))
 })
 export type AnalysisResponse = Static<typeof AnalysisResponse>
+
+const Picture = Type.Object({
+  url: PresignedUrl,
+  width: Nullable(Type.Integer()),
+  height: Nullable(Type.Integer())
+})
+
+export const TimelineResponse = Type.Object({
+  analysis_id: Id,
+  duration_s: Nullable(Type.Number()),
+  urls_expire_at: Timestamp,
+  overview: Type.Union([Picture, Type.Null()], { description: 'analyses/{id}/timeline_overview.jpg: a strip of frames over the eye-contact, emotion and loudness curves, with the events marked' }),
+  overview_error: Nullable(Type.String()),
+  events: Type.Array(Type.Object({
+    id: Type.Integer({ description: 'The event\'s number within the analysis (its folder in S3: analyses/{id}/events/{event_id}/)' }),
+    kind: Type.String({ description: 'README: Timeline events' }),
+    start_s: Type.Number(),
+    end_s: Type.Number(),
+    value: Nullable(Type.Number()),
+    data: Nullable(Type.Record(Type.String(), Type.Number())),
+    thumbnail: Nullable(Type.Object({
+      url: PresignedUrl,
+      at_s: Type.Number({ description: 'The moment the picture shows' }),
+      annotated_url: Nullable(PresignedUrl)
+    }, { description: 'About 320 px wide JPEG; annotated_url: the same moment with the face box, gaze, head axes and skeleton drawn' })),
+    thumbnail_error: Nullable(Type.String({ description: 'Why this event has no picture (kinds without a telling moment, such as single blinks, have none and no error)' }))
+  }), { description: 'In time order' })
+})
+export type TimelineResponse = Static<typeof TimelineResponse>
 
 export const FramesQuery = Type.Object({
   kind: Type.Optional(StringEnum(SIGNAL_KINDS, { description: SIGNALS.map((m) => m.view.frameDescription).join('; ') + '. Default face.' })),

@@ -49,8 +49,14 @@ export function createS3Client (s3: Config['s3']): S3Client {
   })
 }
 
+/** Storage for the configured S3, signing client URLs for its public endpoint when one is set. */
+export function createObjectStorage (s3: Config['s3']): ObjectStorage {
+  return new ObjectStorage(createS3Client(s3), s3.publicEndpoint ? createS3Client({ ...s3, endpoint: s3.publicEndpoint }) : undefined)
+}
+
 export class ObjectStorage {
-  constructor (readonly client: S3Client) {}
+  /** `signer` signs the URLs handed to clients (another endpoint than the service's, if any). */
+  constructor (readonly client: S3Client, private readonly signer: S3Client = client) {}
 
   /** Object metadata, or null when the object does not exist (a missing bucket throws). */
   async head (bucket: string, key: string): Promise<ObjectInfo | null> {
@@ -131,7 +137,7 @@ export class ObjectStorage {
 
   /** A time-limited URL that lets a browser GET the object without credentials. */
   async presignGet (bucket: string, key: string, expiresInSeconds = 900): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds })
+    return getSignedUrl(this.signer, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds })
   }
 
   /**
@@ -139,7 +145,7 @@ export class ObjectStorage {
    * so the upload must send exactly those: the size limit holds without the API seeing a byte.
    */
   async presignPut (bucket: string, key: string, options: { contentType: string, contentLength: number, expiresInSeconds: number }): Promise<string> {
-    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, ContentLength: options.contentLength }), {
+    return getSignedUrl(this.signer, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, ContentLength: options.contentLength }), {
       expiresIn: options.expiresInSeconds, signableHeaders: new Set(['content-type', 'content-length'])
     })
   }
@@ -156,7 +162,7 @@ export class ObjectStorage {
   }
 
   async presignPart (bucket: string, key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.client, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: expiresInSeconds })
+    return getSignedUrl(this.signer, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: expiresInSeconds })
   }
 
   /** The parts already uploaded (to resume an interrupted upload), in part order. */
@@ -269,6 +275,7 @@ export class ObjectStorage {
 
   destroy (): void {
     this.client.destroy()
+    if (this.signer !== this.client) this.signer.destroy()
   }
 }
 

@@ -57,6 +57,7 @@ export async function testEnvironment (t: TestContext, options: { mongo?: boolea
   const config = loadConfig(env)
   const storage = new ObjectStorage(createS3Client(config.s3))
   await storage.ensureBucket(config.s3.uploadsBucket)
+  await storage.ensureBucket(config.s3.artifactsBucket)
   t.teardown(async () => {
     await emptyAndDeleteBucket(storage, config.s3.uploadsBucket).catch(() => {})
     storage.destroy()

@@ -1,19 +1,21 @@
 import fp from 'fastify-plugin'
 import type { Config } from '../../config.js'
-import { ObjectStorage, createS3Client } from '../../storage/object-storage.js'
+import { createObjectStorage, type ObjectStorage } from '../../storage/object-storage.js'
 
 declare module 'fastify' {
   interface FastifyInstance { storage: ObjectStorage }
 }
 
-/** S3: the uploads bucket must exist and answer for the service to be ready. */
+/** S3: the uploads and artifacts buckets must exist and answer for the service to be ready. */
 export default fp<{ config: Config }>(async (fastify, { config }) => {
-  const storage = new ObjectStorage(createS3Client(config.s3))
+  const storage = createObjectStorage(config.s3)
   fastify.decorate('storage', storage)
 
   fastify.readiness.register('s3', async () => {
-    if (!(await storage.bucketExists(config.s3.uploadsBucket))) throw new Error(`bucket ${config.s3.uploadsBucket} does not exist`)
-    return `bucket ${config.s3.uploadsBucket}`
+    for (const bucket of [config.s3.uploadsBucket, config.s3.artifactsBucket]) {
+      if (!(await storage.bucketExists(bucket))) throw new Error(`bucket ${bucket} does not exist`)
+    }
+    return `buckets ${config.s3.uploadsBucket}, ${config.s3.artifactsBucket}`
   })
 
   fastify.addHook('onClose', async () => storage.destroy())
