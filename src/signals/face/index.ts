@@ -3,7 +3,7 @@
  * expression reads as. Every analysed frame goes through the face stage.
  */
 import type { SignalModule } from '../contract.js'
-import { computeFaceMetrics, METRICS_VERSION, timelineEvents, type FaceFrame, type FaceMetrics } from './metrics/index.js'
+import { computeFaceMetrics, faceCurves, METRICS_VERSION, timelineEvents, type FaceFrame, type FaceMetrics } from './metrics/index.js'
 import { faceCategories } from './scores.js'
 import { encodeFaceFrame, decodeFaceFrame } from './codec.js'
 import { faceView } from './view.js'
@@ -20,6 +20,7 @@ export const face: SignalModule<FaceFrame, FaceMetrics> = {
     summarize: (frames) => computeFaceMetrics(frames)
   },
   events: timelineEvents,
+  curves: faceCurves,
   categories: faceCategories,
   codec: { encode: encodeFaceFrame, decode: decodeFaceFrame },
   view: faceView,

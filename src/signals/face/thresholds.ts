@@ -25,9 +25,31 @@ export const BLINK_DETECTION = { enter: 0.4, aboveRest: 0.25, hysteresis: 0.1, m
 export const LARGE_HEAD_MOVEMENT_DEG = 20
 /** Stretches without the face of at least this long are listed as missing. */
 export const MIN_MISSING_MS = 500
+/** Other faces in view for at least this long are listed (the timeline's multiple_faces). */
+export const MIN_MULTIPLE_FACES_MS = 1000
 /** Emotion probabilities are smoothed over about this long, and summarised per bucket. */
 export const EMOTION_SMOOTHING_MS = 1000
 export const EMOTION_BUCKET_MS = 5000
+/**
+ * An emotion shift (metrics/emotion.ts): an emotion held (smoothed probability at or above
+ * `minProbability`) for `minHeldMs`, then another one above `minProbability` for `minNewMs`;
+ * emotion samples further apart than `maxSampleGapMs` (the face gone) end a stretch. Its key
+ * moment is the first sample within `peakTolerance` of the new emotion's highest probability
+ * (the smoothed value creeps towards 1 for as long as the expression lasts).
+ */
+export const EMOTION_SHIFT = { minProbability: 0.5, minHeldMs: 2000, minNewMs: 1000, maxSampleGapMs: 1000, peakTolerance: 0.05 } as const
+
+/*
+ * Timeline only (metrics/events.ts): what makes a moment worth pointing at.
+ */
+
+/**
+ * A blink burst: at least `minBlinks` blinks starting within `withinMs` (4 in 5 s is ~48 a
+ * minute, about three times a relaxed conversational rate), overlapping windows joined.
+ */
+export const BLINK_BURST = { minBlinks: 4, withinMs: 5000 } as const
+/** A face missing for longer than twice this shows its key frame this far in (the cause: turned away, covered, leaving). */
+export const FACE_MISSING_KEY_MS = 1000
 
 /*
  * Reference ranges (scores and judging).

@@ -7,6 +7,7 @@ import { speakingStretches, type VoiceSummary } from '../voice/summary.js'
 import type { VoiceFrame } from '../voice/engine/index.js'
 import { summarizePose, POSE_METRICS_VERSION, type PoseMetrics } from './metrics/index.js'
 import { poseEvents } from './events.js'
+import { poseCurves } from './curves.js'
 import { poseCategories } from './score.js'
 import { encodePoseFrame, decodePoseFrame } from './codec.js'
 import { poseView } from './view.js'
@@ -34,6 +35,7 @@ export const pose: SignalModule<PoseFrame, PoseMetrics> = {
     })
   },
   events: poseEvents,
+  curves: poseCurves,
   categories: poseCategories,
   codec: { encode: encodePoseFrame, decode: decodePoseFrame },
   view: poseView,

@@ -9,6 +9,8 @@ import { VOICE_METRICS_VERSION, type VoiceSummary } from './summary.js'
 import { voiceView } from './view.js'
 import { voiceFeedback } from './feedback/index.js'
 import { voiceReportRows } from './report.js'
+import { voiceEvents } from './events.js'
+import { voiceCurves } from './curves.js'
 
 export const voice: SignalModule<VoiceFrame, VoiceSummary> = {
   kind: 'voice',
@@ -23,8 +25,9 @@ export const voice: SignalModule<VoiceFrame, VoiceSummary> = {
       return { frames, metrics: { hasAudio, metrics: stored } }
     }
   },
-  // Pauses and speaking-rate moments are in the voice frames; the timeline keeps to what a coach points at.
-  events: () => [],
+  // Long pauses only: short ones and the speaking rate are in the voice frames.
+  events: voiceEvents,
+  curves: (frames) => voiceCurves(frames),
   categories: () => [],
   codec: { encode: encodeVoiceFrame, decode: decodeVoiceFrame },
   view: voiceView,

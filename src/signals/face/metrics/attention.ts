@@ -13,7 +13,8 @@ import { GAZE_CONE, GAZE_SPREAD_FOR_ZERO_STABILITY_DEG } from '../thresholds.js'
  * Eye contact ratio = contact frames / frames with the face in view and the eyes open.
  *
  * A look-away is a run of open-eyed, in-view frames outside the contact cone lasting at least
- * `minLookAwayMs`. Gaze stability is 1 - (spread of the gaze / 30 degrees), clamped to 0..1,
+ * `minLookAwayMs`; its peak is the frame farthest from the camera (the angle of the gaze from
+ * the cone's centre, yaw and pitch combined). Gaze stability is 1 - (spread of the gaze / 30 degrees), clamped to 0..1,
  * where the spread is the root of the summed variances of gaze yaw and pitch: 1 means a
  * steady gaze, 0 a gaze wandering over 30 degrees or more.
  */
@@ -27,7 +28,14 @@ export interface AttentionOptions {
 
 export const ATTENTION_DEFAULTS: AttentionOptions = { ...GAZE_CONE }
 
-export interface LookAway { startMs: number, endMs: number, meanYaw: number, meanPitch: number }
+export interface LookAway {
+  startMs: number
+  endMs: number
+  meanYaw: number
+  meanPitch: number
+  /** Time of the frame looking farthest away (the timeline's key frame). */
+  peakMs: number
+}
 
 export interface AttentionSummary {
   eyeContactRatio: number
@@ -50,10 +58,10 @@ export function summarizeAttention (frames: readonly FaceFrame[], options: Atten
   const yaws: number[] = []
   const pitches: number[] = []
   const lookAways: LookAway[] = []
-  let run: { start: number, end: number, yaw: number, pitch: number, n: number } | null = null
+  let run: { start: number, end: number, yaw: number, pitch: number, n: number, peak: number, peakMs: number } | null = null
   const endRun = () => {
     if (run && run.end + frameMs - run.start >= options.minLookAwayMs) {
-      lookAways.push({ startMs: run.start, endMs: run.end + frameMs, meanYaw: run.yaw / run.n, meanPitch: run.pitch / run.n })
+      lookAways.push({ startMs: run.start, endMs: run.end + frameMs, meanYaw: run.yaw / run.n, meanPitch: run.pitch / run.n, peakMs: run.peakMs })
     }
     run = null
   }
@@ -71,8 +79,10 @@ export function summarizeAttention (frames: readonly FaceFrame[], options: Atten
       contact++
       endRun()
     } else {
-      run ??= { start: frame.t, end: frame.t, yaw: 0, pitch: 0, n: 0 }
+      run ??= { start: frame.t, end: frame.t, yaw: 0, pitch: 0, n: 0, peak: -1, peakMs: frame.t }
       run.end = frame.t
+      const off = Math.hypot(frame.face!.gaze.yaw, frame.face!.gaze.pitch - options.pitchOffset)
+      if (off > run.peak) { run.peak = off; run.peakMs = frame.t }
       run.yaw += frame.face!.gaze.yaw
       run.pitch += frame.face!.gaze.pitch
       run.n++

@@ -29,6 +29,8 @@ export interface BlinkEvent {
   peak: number
   /** Frame index (in the series) of the peak. */
   peakIndex: number
+  /** Time of the peak (ms). */
+  peakMs: number
 }
 
 export interface BlinkSummary {
@@ -63,7 +65,7 @@ export function detectBlinks (frames: readonly FaceFrame[], options: BlinkOption
     const startMs = frames[open.start]!.t
     const endMs = frames[endIndex]!.t + frameMs // a blink occupies its last frame too
     if (endMs - startMs > options.maxBlinkMs) longClosures++
-    else events.push({ startMs, endMs, durationMs: endMs - startMs, peak: open.peak, peakIndex: open.peakIndex })
+    else events.push({ startMs, endMs, durationMs: endMs - startMs, peak: open.peak, peakIndex: open.peakIndex, peakMs: frames[open.peakIndex]!.t })
     open = null
   }
 

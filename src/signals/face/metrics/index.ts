@@ -16,9 +16,10 @@ export * from './head.js'
 export * from './presence.js'
 export * from './emotion.js'
 export * from './events.js'
+export * from './curves.js'
 
 /** Bumped whenever a definition or threshold changes, so stored results say how they were computed. */
-export const METRICS_VERSION = '1.0'
+export const METRICS_VERSION = '1.1'
 
 export interface FaceMetrics {
   version: string

@@ -55,6 +55,8 @@ export interface FaceTouch extends Span {
   hand: Side | 'both'
   /** The face point the hand was nearest most often. */
   region: FaceRegion
+  /** Time of the closest contact: the frame with a hand nearest a face point (the timeline's key frame). */
+  peakMs: number
 }
 
 export interface NoGesture extends Span {
@@ -267,7 +269,7 @@ function faceTouches (series: PoseSeries): FaceTouch[] {
     if (!b) return null
     const touching = SIDES.flatMap((side) => {
       const near = nearestFacePoint(b, side)
-      return near && near.faceWidths <= ft.radiusFaceWidths ? [{ side, region: near.region }] : []
+      return near && near.faceWidths <= ft.radiusFaceWidths ? [{ side, region: near.region, faceWidths: near.faceWidths }] : []
     })
     return touching.length ? touching : null
   })
@@ -277,7 +279,11 @@ function faceTouches (series: PoseSeries): FaceTouch[] {
     const counts = new Map<FaceRegion, number>()
     for (const h of hits) counts.set(h.region, (counts.get(h.region) ?? 0) + 1)
     const region = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0]
-    return { startMs: r.startMs, endMs: Math.min(r.endMs, series.durationMs), hand: sides.size === 2 ? 'both' : [...sides][0]!, region }
+    // Bridged frames without a touch are Infinity face widths away.
+    const nearest = (i: number) => Math.min(...(perFrame[i] ?? []).map((h) => h.faceWidths))
+    let peak = r.first
+    for (let i = r.first + 1; i <= r.last; i++) if (nearest(i) < nearest(peak)) peak = i
+    return { startMs: r.startMs, endMs: Math.min(r.endMs, series.durationMs), hand: sides.size === 2 ? 'both' : [...sides][0]!, region, peakMs: series.frames[peak]!.t }
   })
 }
 

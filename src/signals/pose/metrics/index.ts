@@ -21,7 +21,7 @@ export type { HandMetrics, Gesture, FaceTouch, FaceRegion, NoGesture } from './h
 export type { Span } from './geometry.js'
 
 /** Bumped whenever a definition or threshold changes, so stored results say how they were computed. */
-export const POSE_METRICS_VERSION = '1.0'
+export const POSE_METRICS_VERSION = '1.1'
 
 export interface PoseContext {
   /** The video's analysed length in seconds (ranges end no later). */
@@ -39,6 +39,8 @@ export interface PoseMetrics extends VisibilitySummary {
   frames: number
   /** Milliseconds a frame stands for (median spacing). */
   frameMs: number
+  /** Width / height of the analysed frames (kept so the stored frames can be measured again, e.g. for curves). */
+  frameAspect: number
   /** Torso length in fractions of the frame height (the unit of "torsos"), null without shoulders. */
   torsoLength: number | null
   /** False when the torso length was estimated from the shoulder width (hips never seen). */
@@ -58,6 +60,7 @@ export function summarizePose (frames: readonly PoseFrame[], context: PoseContex
     durationS: series.durationMs / 1000,
     frames: series.frames.length,
     frameMs: series.frameMs,
+    frameAspect: context.frameAspect,
     ...visibility,
     torsoLength: series.torso,
     torsoFromHips: series.torsoFromHips,

@@ -32,6 +32,8 @@ import type { PoseSeries } from './visibility.js'
 export interface Slouch extends Span {
   /** Mean slouch angle over the slouch, degrees. */
   meanBendDeg: number
+  /** Time of the deepest slouch (largest angle; the timeline's key frame). */
+  deepestMs: number
 }
 
 export interface PostureMetrics {
@@ -119,7 +121,9 @@ export function summarizePosture (series: PoseSeries): PostureMetrics {
     : runs(series.frames, (_f, i) => (perFrame[i]!.bend ?? -Infinity) > t.slouchBendDeg, frameMs, t.minSlouchMs, POSE_THRESHOLDS.bridgeMs)
       .map((r) => {
         const bends = perFrame.slice(r.first, r.last + 1).flatMap((p) => (p.bend !== null && p.bend > t.slouchBendDeg ? [p.bend] : []))
-        return { startMs: r.startMs, endMs: Math.min(r.endMs, series.durationMs), meanBendDeg: bends.reduce((s, v) => s + v, 0) / bends.length }
+        let deepest = r.first
+        for (let i = r.first; i <= r.last; i++) if ((perFrame[i]!.bend ?? -Infinity) > (perFrame[deepest]!.bend ?? -Infinity)) deepest = i
+        return { startMs: r.startMs, endMs: Math.min(r.endMs, series.durationMs), meanBendDeg: bends.reduce((s, v) => s + v, 0) / bends.length, deepestMs: series.frames[deepest]!.t }
       })
   const facing = ratio('yaw', (v) => v <= t.facingYawDeg)
   return {
