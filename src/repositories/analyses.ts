@@ -7,6 +7,7 @@ import type { Pool } from '../db/mariadb.js'
 import type { VideoMetadata } from '../media/ffprobe.js'
 
 const ER_DUP_ENTRY = 1062
+const ER_NO_SUCH_TABLE = 1146
 
 export type AnalysisStatus = 'queued' | 'processing' | 'completed' | 'failed'
 
@@ -82,7 +83,7 @@ export class AnalysisRepository {
       if (Number.isFinite(maxActive)) {
         await connection.query('SELECT id FROM tenants WHERE id = ? FOR UPDATE', [input.tenantId])
         const [row] = await connection.query(
-          'SELECT COUNT(*) AS n FROM analyses WHERE tenant_id = ? AND status IN (\'queued\', \'processing\')', [input.tenantId])
+          'SELECT COUNT(*) AS n FROM analyses WHERE tenant_id = ? AND status IN (\'queued\', \'processing\') AND deleted_at IS NULL', [input.tenantId])
         if (Number(row.n) >= maxActive) throw new TenantAtCapacity(maxActive)
       }
       await connection.query(
@@ -112,29 +113,32 @@ export class AnalysisRepository {
   /** The tenant's earlier analysis for the same idempotency key, else for the same bucket/key/session. */
   async findExisting (input: Pick<NewAnalysis, 'tenantId' | 'idempotencyKey' | 's3Bucket' | 's3Key' | 'sessionId'>): Promise<AnalysisRecord | null> {
     const [row] = await this.pool.query(
-      `SELECT * FROM analyses WHERE (tenant_id = ? AND idempotency_key = ?) OR source_hash = ?
+      `SELECT * FROM analyses WHERE ((tenant_id = ? AND idempotency_key = ?) OR source_hash = ?) AND deleted_at IS NULL
        ORDER BY (idempotency_key <=> ?) DESC LIMIT 1`,
       [input.tenantId, input.idempotencyKey ?? null, sourceHash(input.tenantId, input.s3Bucket, input.s3Key, input.sessionId),
         input.idempotencyKey ?? null])
     return row ? toRecord(row) : null
   }
 
-  /** Any analysis by id: for the jobs, which act for every tenant. */
+  /**
+   * Any analysis by id: for the jobs, which act for every tenant. One being deleted is gone
+   * here too, so a job for it stops (src/services/deletion.ts).
+   */
   async get (id: string): Promise<AnalysisRecord | null> {
-    const [row] = await this.pool.query('SELECT * FROM analyses WHERE id = ?', [id])
+    const [row] = await this.pool.query('SELECT * FROM analyses WHERE id = ? AND deleted_at IS NULL', [id])
     return row ? toRecord(row) : null
   }
 
   /** The analysis only if it belongs to the tenant: for callers, who must not see others'. */
   async getOwned (tenantId: string, id: string): Promise<AnalysisRecord | null> {
-    const [row] = await this.pool.query('SELECT * FROM analyses WHERE id = ? AND tenant_id = ?', [id, tenantId])
+    const [row] = await this.pool.query('SELECT * FROM analyses WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL', [id, tenantId])
     return row ? toRecord(row) : null
   }
 
   async listRecent (tenantId: string, limit: number, userId?: string): Promise<AnalysisRecord[]> {
     const rows = userId === undefined
-      ? await this.pool.query('SELECT * FROM analyses WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?', [tenantId, limit])
-      : await this.pool.query('SELECT * FROM analyses WHERE tenant_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?', [tenantId, userId, limit])
+      ? await this.pool.query('SELECT * FROM analyses WHERE tenant_id = ? AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?', [tenantId, limit])
+      : await this.pool.query('SELECT * FROM analyses WHERE tenant_id = ? AND user_id = ? AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?', [tenantId, userId, limit])
     return (rows as Row[]).map(toRecord)
   }
 
@@ -197,7 +201,7 @@ export class AnalysisRepository {
   async listIdleUnfinished (idleMs: number, afterId: string, limit: number): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.pool.query(
       `SELECT id FROM analyses WHERE status IN ('queued', 'processing') AND updated_at < NOW(3) - INTERVAL ? SECOND
-         AND id > ? ORDER BY id LIMIT ?`,
+         AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?`,
       [idleMs / 1000, afterId, limit])
     return rows.map((r) => r.id)
   }
@@ -205,7 +209,7 @@ export class AnalysisRepository {
   /** Status, attempts and milliseconds since the row last changed (MariaDB's clock, not ours). */
   async lifecycle (id: string): Promise<AnalysisLifecycle | null> {
     const [row] = await this.pool.query(
-      'SELECT status, attempts, TIMESTAMPDIFF(MICROSECOND, updated_at, NOW(3)) DIV 1000 AS idle_ms FROM analyses WHERE id = ?', [id])
+      'SELECT status, attempts, TIMESTAMPDIFF(MICROSECOND, updated_at, NOW(3)) DIV 1000 AS idle_ms FROM analyses WHERE id = ? AND deleted_at IS NULL', [id])
     return row ? { status: row.status as AnalysisStatus, attempts: Number(row.attempts), idleMs: Number(row.idle_ms) } : null
   }
 
@@ -233,6 +237,97 @@ export class AnalysisRepository {
       [code.slice(0, 64), message.slice(0, 1000), id, seenAttempts ?? null, seenAttempts ?? null])
     return Number(result.affectedRows) === 1
   }
+
+  // --- Deletion (src/services/deletion.ts): mark, empty the stores, remove the row ----------
+  // A marked row is gone for every read above; its idempotency key and source hash are freed
+  // at once, so the same request made again starts a new analysis instead of finding this one.
+
+  /**
+   * Marks the analysis deleted (again: keeps the first time, and a source once to be deleted
+   * stays so); null when no row of that id (of that tenant, when given) exists, marked or not.
+   */
+  async markDeleted (id: string, options: { tenantId?: string, deleteSource: boolean }): Promise<DeletionMark | null> {
+    const tenantId = options.tenantId ?? null
+    await this.pool.query(
+      `UPDATE analyses SET deleted_at = COALESCE(deleted_at, CURRENT_TIMESTAMP(3)), delete_source = delete_source OR ?,
+         idempotency_key = NULL, source_hash = UNHEX(SHA2(CONCAT('deleted:', id), 256))
+       WHERE id = ? AND (? IS NULL OR tenant_id = ?)`,
+      [options.deleteSource, id, tenantId, tenantId])
+    const [row] = await this.pool.query(
+      'SELECT id, tenant_id, s3_bucket, s3_key, delete_source FROM analyses WHERE id = ? AND (? IS NULL OR tenant_id = ?) AND deleted_at IS NOT NULL',
+      [id, tenantId, tenantId])
+    return row ? toMark(row) : null
+  }
+
+  /** The mark of an analysis being deleted, or null (never marked, or already removed). */
+  async deletionMark (id: string): Promise<DeletionMark | null> {
+    const [row] = await this.pool.query('SELECT id, tenant_id, s3_bucket, s3_key, delete_source FROM analyses WHERE id = ? AND deleted_at IS NOT NULL', [id])
+    return row ? toMark(row) : null
+  }
+
+  /** The last step of a deletion: the marked row, and with it every analysis_* row (foreign keys). */
+  async removeDeleted (id: string): Promise<boolean> {
+    const result = await this.pool.query('DELETE FROM analyses WHERE id = ? AND deleted_at IS NOT NULL', [id])
+    return Number(result.affectedRows) === 1
+  }
+
+  /** Analyses marked deleted at least `olderThanMs` ago: deletions that died half-way. */
+  async listMarkedDeleted (olderThanMs: number, limit: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.pool.query(
+      'SELECT id FROM analyses WHERE deleted_at < NOW(3) - INTERVAL ? SECOND ORDER BY deleted_at LIMIT ?', [olderThanMs / 1000, limit])
+    return rows.map((r) => r.id)
+  }
+
+  /** Live analyses created more than `days` days ago, oldest first (retention). */
+  async listExpired (days: number, limit: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.pool.query(
+      'SELECT id FROM analyses WHERE created_at < NOW(3) - INTERVAL ? DAY AND deleted_at IS NULL ORDER BY created_at LIMIT ?', [days, limit])
+    return rows.map((r) => r.id)
+  }
+
+  /** Every live analysis of one user of one tenant (deleting everything about a person). */
+  async listUserAnalyses (tenantId: string, userId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.pool.query(
+      'SELECT id FROM analyses WHERE tenant_id = ? AND user_id = ? AND deleted_at IS NULL ORDER BY created_at', [tenantId, userId])
+    return rows.map((r) => r.id)
+  }
+
+  /** Which of these ids have a row, live or marked deleted (an id without one is an orphan's). */
+  async rowStates (ids: readonly string[]): Promise<Map<string, 'live' | 'deleted'>> {
+    const states = new Map<string, 'live' | 'deleted'>()
+    if (ids.length === 0) return states
+    const rows: Array<{ id: string, deleted: number }> = await this.pool.query(
+      'SELECT id, deleted_at IS NOT NULL AS deleted FROM analyses WHERE id IN (?)', [ids])
+    for (const row of rows) states.set(row.id, Number(row.deleted) === 1 ? 'deleted' : 'live')
+    return states
+  }
+
+  /**
+   * Whether the analysis's recording was uploaded through Candor (a row in `uploads`, migration
+   * 006, for its bucket and key in its tenant) and no other live analysis uses it: only then
+   * may retention delete it. False when the uploads table does not exist.
+   */
+  async ownsUploadedSource (id: string): Promise<boolean> {
+    try {
+      const [row] = await this.pool.query(
+        `SELECT EXISTS (SELECT 1 FROM uploads u WHERE u.tenant_id = a.tenant_id AND
+                  ((u.s3_bucket = a.s3_bucket AND u.s3_key = a.s3_key) OR u.analysis_id = a.id)) AS uploaded,
+                EXISTS (SELECT 1 FROM analyses o WHERE o.s3_bucket = a.s3_bucket AND o.s3_key = a.s3_key
+                  AND o.id <> a.id AND o.deleted_at IS NULL) AS shared
+         FROM analyses a WHERE a.id = ?`, [id])
+      return Boolean(row) && Number(row.uploaded) === 1 && Number(row.shared) === 0
+    } catch (error) {
+      if ((error as { errno?: number }).errno === ER_NO_SUCH_TABLE) return false
+      throw error
+    }
+  }
+}
+
+/** An analysis marked deleted: what finishing its deletion needs. */
+export interface DeletionMark { id: string, tenantId: string, s3Bucket: string, s3Key: string, deleteSource: boolean }
+
+function toMark (row: Row): DeletionMark {
+  return { id: String(row.id), tenantId: String(row.tenant_id), s3Bucket: String(row.s3_bucket), s3Key: String(row.s3_key), deleteSource: Boolean(Number(row.delete_source)) }
 }
 
 /** What reconciling an analysis with its job needs to know about the row. */

@@ -25,7 +25,12 @@ export interface FrameBucket {
   t1: number // time of the last frame (ms)
   n: number
   f: StoredFrame[]
+  /** When the bucket was written: the sweeper leaves frames this recent alone (absent before it was added). */
+  w?: Date
 }
+
+/** An analysis id found among the stored frames, with when its newest bucket was written. */
+export interface StoredAnalysis { analysisId: string, lastWrite: Date | null }
 
 export interface FramePage { frames: StoredFrame[], nextFromMs: number | null }
 
@@ -88,9 +93,26 @@ export class FrameStore {
     return { frames, nextFromMs: null }
   }
 
+  /** Deletes every frame of one analysis, of every kind; returns how many buckets went. */
   async deleteAnalysis (analysisId: string): Promise<number> {
     const result = await this.collection.deleteMany({ a: analysisId })
     return result.deletedCount
+  }
+
+  /**
+   * Every analysis that has frames, in id order, page by page through a cursor (no 16 MB
+   * limit as with distinct): for the sweeper, to find frames whose analysis is gone.
+   */
+  async * listAnalyses (): AsyncGenerator<StoredAnalysis> {
+    const cursor = this.collection.aggregate<{ _id: string, w: Date | null }>([
+      { $group: { _id: '$a', w: { $max: '$w' } } },
+      { $sort: { _id: 1 } }
+    ], { allowDiskUse: true, batchSize: 500 })
+    try {
+      for await (const row of cursor) yield { analysisId: row._id, lastWrite: row.w instanceof Date ? row.w : null }
+    } finally {
+      await cursor.close()
+    }
   }
 }
 
@@ -137,7 +159,8 @@ export class FrameWriter {
       t0: f[0]!.t,
       t1: f[f.length - 1]!.t,
       n: f.length,
-      f
+      f,
+      w: new Date()
     }
   }
 
