@@ -72,7 +72,7 @@ const AAC_BITRATE = '96k'
  * decode the recording, 'truncated' when its frames stop well before its stated duration,
  * 'timeout' / 'tool_failed' when ffmpeg ran too long or was stopped. A failed copy is removed.
  */
-export async function makePlaybackCopy (input: string, outDir: string, probe: MediaProbe, options: PlaybackOptions): Promise<PlaybackCopy[]> {
+export async function makePlaybackCopies (input: string, outDir: string, probe: MediaProbe, options: PlaybackOptions): Promise<PlaybackCopy[]> {
   const { maxHeight, tools, signal, formats = ['webm'], threads = 2 } = options
   if (!Number.isInteger(maxHeight) || maxHeight < 2) throw new RangeError(`maxHeight must be an integer of at least 2, not ${maxHeight}`)
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, not ${threads}`)
@@ -84,6 +84,7 @@ export async function makePlaybackCopy (input: string, outDir: string, probe: Me
   const copies: PlaybackCopy[] = []
   for (const format of formats) {
     const file = path.join(outDir, `playback.${format}`)
+    if (path.resolve(file) === path.resolve(input)) throw new RangeError(`the playback copy would overwrite the recording itself (${file})`)
     try {
       copies.push(await makeOne(format, file, probe, size, run))
     } catch (error) {
@@ -130,8 +131,21 @@ async function makeOne (format: PlaybackFormat, file: string, probe: MediaProbe,
     .catch((error: unknown) => { throw mediaErrorOf(error) })
   run.signal?.throwIfAborted()
   throwIfFfmpegStopped(run.tools, exit)
-  if (exit.code !== 0) throw new MediaError('not_media', `could not make the playback copy: the recording cannot be decoded (${describeExit(run.tools.ffmpegPath, exit)})`)
+  if (exit.code !== 0) {
+    throw new MediaError('not_media', `could not make the playback copy: the recording cannot be decoded (${firstComplaint(exit.stderr)}${describeExit(run.tools.ffmpegPath, exit)})`)
+  }
   return checkCopy(format, file, probe, size, copyVideo, run)
+}
+
+/**
+ * ffmpeg's first line about the file ("h264: Invalid NAL unit size"), followed by "; ": its
+ * last line, which describeExit quotes, is often only how it gave up ("Error marking filters as
+ * finished").
+ */
+function firstComplaint (stderr: string): string {
+  const first = stderr.trim().split('\n')[0]?.replace(/^\[(\w+) @ 0x[0-9a-f]+\] /, '$1: ').trim().replace(/\.$/, '')
+  const last = stderr.trim().split('\n').pop()?.trim()
+  return first && first !== last ? `${first}; ` : ''
 }
 
 /** ffmpeg's video encoder: VP9 or H.264 at their fast settings, upright (ffmpeg's autorotate), scaled to `size`. */
