@@ -8,6 +8,7 @@
  *   stage       engine work: a per-frame video stage (models in worker threads) or an audio stage
  *   summarize   pure metrics over its frames (video stages; an audio stage returns its own)
  *   events      timeline events from its metrics
+ *   curves      optional: measures over time (about one point a second) for the timeline overview
  *   categories  what it adds to the scores (0-100 categories with their interview-score weight)
  *   codec       its per-frame record <-> the compact MongoDB document
  *   view        its section of GET /analysis/:id (field, schema, renderer) and of /frames
@@ -33,6 +34,22 @@ export interface TimelineEvent {
   data?: Record<string, number>
   /** The moment that shows the event best (its thumbnail), within start..end; the middle when absent. */
   keyMs?: number
+}
+
+/**
+ * A measure over time for the timeline overview and charts: about one point a second (`t` the
+ * start of the second, ms), `v` within min..max, null where nothing was measured.
+ */
+export interface TimelineCurve {
+  /** e.g. eye_contact, emotion, loudness, posture; documented by each module. */
+  name: string
+  /** Short English label for a chart. */
+  label: string
+  /** e.g. '%', 'dBFS', 'deg'; '' for a plain number. */
+  unit: string
+  min: number
+  max: number
+  points: Array<{ t: number, v: number | null }>
 }
 
 export type { CategoryScore } from './scores.js'
@@ -129,6 +146,11 @@ export interface SignalModule<Frame = any, Metrics = any, Facts = any> { // esli
   version: string
   stage: VideoStage<Frame, Metrics> | AudioStage<Frame, Metrics>
   events (metrics: Metrics): TimelineEvent[]
+  /**
+   * Pure: its curves for the timeline overview, from its frames as stored (encoded and decoded
+   * by its codec) and its metrics; a module without curves leaves it out.
+   */
+  curves? (frames: readonly Frame[], metrics: Metrics): TimelineCurve[]
   categories (metrics: Metrics): CategoryScore[]
   codec: FrameCodec<Frame, any> // eslint-disable-line @typescript-eslint/no-explicit-any
   view: SignalView<Frame, Metrics>

@@ -60,6 +60,7 @@ export async function testEnvironment (t: TestContext, options: { mongo?: boolea
   await storage.ensureBucket(config.s3.artifactsBucket)
   t.teardown(async () => {
     await emptyAndDeleteBucket(storage, config.s3.uploadsBucket).catch(() => {})
+    await emptyAndDeleteBucket(storage, config.s3.artifactsBucket).catch(() => {})
     storage.destroy()
     await dropDatabase(config.mariadb.url).catch(() => {})
     await deleteRedisKeys(config.redis.url, config.queue.prefix).catch(() => {})
