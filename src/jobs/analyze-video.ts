@@ -1,8 +1,9 @@
 /**
  * The analysis job, free of BullMQ: fetch the video from S3 into a temp file, check it is a
  * video within the limits, run the engine (per-frame signals go to MongoDB in batches as they
- * are produced), store scores and timeline events in MariaDB in one transaction, write the
- * coaching feedback, then mark the analysis completed. Every write replaces what an earlier
+ * are produced), store scores and timeline events in MariaDB in one transaction, make the
+ * event pictures, timeline overview and playback copy (artifacts.ts), write the coaching
+ * feedback, then mark the analysis completed. Every write replaces what an earlier
  * attempt of the same analysis wrote, so a retry after a crash gives the same result. The job
  * runs under a time limit (time-limit.ts), and its files live in a folder of its own that a
  * later job removes should this process die mid-way (temp-files.ts).
@@ -27,9 +28,10 @@ import { describeFailure } from './failure.js'
 import { JobTimeLimit } from './time-limit.js'
 import { createJobTempDir, sweepOrphanedTempFiles } from './temp-files.js'
 import type { FeedbackInput, FeedbackResult } from '../feedback/index.js'
+import { clearArtifacts, makeEventPictures, makePlayback, makeTimelineOverview } from './artifacts.js'
 
 export interface AnalysisJobDeps {
-  config: Pick<Config, 'tmpDir' | 'limits' | 'ffmpeg' | 'engine' | 'feedback' | 'llm' | 'voice'>
+  config: Pick<Config, 'tmpDir' | 'limits' | 'ffmpeg' | 'engine' | 'feedback' | 'llm' | 'voice' | 's3' | 'artifacts'>
   analyses: AnalysisRepository
   results: ResultsRepository
   frames: FrameStore
@@ -50,7 +52,7 @@ export type JobOutcome = 'completed' | 'skipped'
 /** Options a request may set (validated by the API's schema before they are stored). */
 interface AnalysisOptions { language?: 'en' | 'ko', emotion_fps?: number, fps?: number }
 
-// Progress: download and probe 0-8 %, the engine 8-90 %, storing and feedback 90-100 %.
+// Progress: download and probe 0-8 %, the engine 8-90 %, storing, pictures, feedback and the playback copy 90-100 %.
 const ENGINE_START = 8
 const ENGINE_END = 90
 
@@ -91,6 +93,11 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     const { transcript, transcriptError } = await untilAborted(transcribeIfConfigured(videoFile, tempDir, video, deps), signal)
 
     await progress(92, 'storing', true)
+    // Deleted while it ran (DELETE /analysis/:id): store nothing more; frames already written are the sweeper's.
+    if (!(await analyses.get(analysisId))) {
+      log.info('analysis deleted while its job ran; stopping')
+      return 'skipped'
+    }
     const outcome = analysisOutcome(result.signals)
     const { scores } = outcome
     const modelVersions = { engine: result.engineVersion, ...Object.fromEntries(outcome.signals.map((s) => [`${s.kind}_metrics`, s.version])), ...result.models }
@@ -110,10 +117,23 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
       fillers: transcript.fillers
     }, transcriptError)
 
+    // Pictures and the playback copy: the copy encodes while the pictures and feedback are made.
+    await progress(93, 'pictures', true)
+    const artifacts = {
+      analysisId, videoFile, tempDir, probe: video, signal,
+      analysedSize: { width: result.sampling.width, height: result.sampling.height },
+      events: outcome.events, signals: outcome.signals
+    }
+    await clearArtifacts(analysisId, deps)
+    const playback = makePlayback(artifacts, deps)
+    playback.catch(() => {}) // awaited below; only a stopped job rejects it
+    const keyFrames = await makeEventPictures(artifacts, deps)
+    await makeTimelineOverview(artifacts, deps)
+
     await progress(95, 'feedback', true)
     const language = (analysis.options as AnalysisOptions).language ?? config.feedback.defaultLanguage
     const feedback = await untilAborted(deps.writeFeedback({
-      signals: feedbackSignals(outcome), scores, durationS: video.durationS, language, transcript
+      signals: feedbackSignals(outcome), scores, durationS: video.durationS, language, transcript, keyFrames
     }), signal)
     if (feedback.fallbackReason) log.warn({ reason: feedback.fallbackReason }, 'LLM feedback failed; rule-based feedback stored')
     await deps.results.saveFeedback(analysisId, {
@@ -125,6 +145,8 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
       parsed: feedback.feedback,
       fallbackReason: feedback.fallbackReason ?? null
     })
+    await progress(98, 'playback', true)
+    await playback
 
     await analyses.markCompleted(analysisId, { analysedFrames: result.sampling.frames, modelVersions, scoreVersion: scores.version })
     return 'completed'

@@ -1,0 +1,182 @@
+/**
+ * The analysis job's pictures and copies, made from the downloaded recording once the results
+ * are stored: per timeline event a thumbnail at its telling moment and a copy with what was
+ * measured drawn on it, one timeline overview image, and the browser-ready playback copy. All
+ * of it goes to the artifacts bucket under `analyses/{id}/` (so deleting an analysis's files is
+ * deleting one prefix) and is recorded in MariaDB. A picture or copy that cannot be made leaves
+ * a row saying why; it never fails the analysis. Only a stopped job (time limit, shutdown)
+ * stops this.
+ */
+import fs from 'node:fs/promises'
+import sharp from 'sharp'
+import type { Config } from '../config.js'
+import type { Logger } from '../logger.js'
+import type { ResultsRepository } from '../repositories/results.js'
+import type { FrameStore, StoredFrame } from '../repositories/frame-store.js'
+import type { ObjectStorage } from '../storage/object-storage.js'
+import type { MediaProbe } from '../media/ffprobe.js'
+import type { TimelineEvent } from '../signals/contract.js'
+import type { SignalOutcome } from '../signals/outcome.js'
+import { grabFrames, type RawImage } from '../artifacts/frame-grab.js'
+import { thumbnailJpeg } from '../artifacts/thumbnail.js'
+import { annotatedJpeg } from '../artifacts/annotate.js'
+import { timelineOverviewJpeg } from '../artifacts/overview.js'
+import { makePlaybackCopies } from '../artifacts/playback.js'
+import { describeMoment, pickKeyFrames, type KeyFrame } from './key-frames.js'
+
+export type { KeyFrame } from './key-frames.js'
+
+export interface ArtifactDeps {
+  config: Pick<Config, 's3' | 'artifacts' | 'ffmpeg'>
+  storage: ObjectStorage
+  results: ResultsRepository
+  frames: FrameStore
+  logger: Logger
+}
+
+export interface ArtifactInput {
+  analysisId: string
+  videoFile: string
+  tempDir: string
+  probe: MediaProbe
+  /** Size of the frames the engine analysed: the stored boxes and landmarks are in it. */
+  analysedSize: { width: number, height: number }
+  /** Every module's events in stored order: an event's index is its seq. */
+  events: readonly TimelineEvent[]
+  signals: readonly SignalOutcome[]
+  signal: AbortSignal
+}
+
+export const artifactsPrefix = (analysisId: string) => `analyses/${analysisId}/`
+export const overviewKey = (analysisId: string) => `${artifactsPrefix(analysisId)}timeline_overview.jpg`
+export function eventPictureKeys (analysisId: string, seq: number, atMs: number) {
+  const base = `${artifactsPrefix(analysisId)}events/${seq}/frame_${atMs}`
+  return { thumbnail: `${base}.jpg`, annotated: `${base}_annotated.jpg` }
+}
+
+/** More pictures than this per analysis would cost more than they tell; the rest say so. */
+export const MAX_EVENT_PICTURES = 200
+const OVERVIEW_FRAMES = 8
+const JPEG = 'image/jpeg'
+
+/** Removes what an earlier attempt of the same analysis made, so a retry starts clean. */
+export async function clearArtifacts (analysisId: string, deps: ArtifactDeps): Promise<void> {
+  await deps.storage.deletePrefix(deps.config.s3.artifactsBucket, artifactsPrefix(analysisId))
+  await deps.results.clearArtifacts(analysisId)
+}
+
+/**
+ * Thumbnails and annotated copies for the events that name a telling moment (keyMs); returns
+ * the annotated key frames a vision model may look at.
+ */
+export async function makeEventPictures (input: ArtifactInput, deps: ArtifactDeps): Promise<KeyFrame[]> {
+  const wanted = input.events.map((event, seq) => ({ event, seq })).filter(({ event }) => event.keyMs !== undefined)
+  const made: Array<{ event: TimelineEvent, keyFrame: KeyFrame }> = []
+  const pictured = wanted.slice(0, MAX_EVENT_PICTURES)
+  for (const { seq } of wanted.slice(MAX_EVENT_PICTURES)) {
+    await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: null, annotatedKey: null, error: `not made: only the first ${MAX_EVENT_PICTURES} events of an analysis get pictures` })
+  }
+  const grabbed = await grabFrames(input.videoFile, pictured.map(({ event }) => event.keyMs!), { tools: deps.config.ffmpeg, probe: input.probe, signal: input.signal })
+  for (const [i, { event, seq }] of pictured.entries()) {
+    input.signal.throwIfAborted()
+    const atMs = event.keyMs!
+    const frame = grabbed[i]!
+    if (!frame.image) {
+      await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: null, annotatedKey: null, error: `no frame at ${atMs} ms: ${frame.error ?? 'not decoded'}` })
+      continue
+    }
+    try {
+      const keys = eventPictureKeys(input.analysisId, seq, atMs)
+      const annotated = await annotatedJpeg(frame.image, await measuredAt(input, deps, atMs), { analysedSize: input.analysedSize, eventKind: event.kind })
+      await deps.storage.put(deps.config.s3.artifactsBucket, keys.thumbnail, await thumbnailJpeg(frame.image), JPEG)
+      await deps.storage.put(deps.config.s3.artifactsBucket, keys.annotated, annotated, JPEG)
+      await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: keys.thumbnail, annotatedKey: keys.annotated, error: null })
+      made.push({ event, keyFrame: { jpeg: annotated, atMs, caption: describeMoment(event) } })
+    } catch (error) {
+      if (input.signal.aborted) throw error
+      deps.logger.warn({ err: error, seq, atMs }, 'event picture not made')
+      await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: null, annotatedKey: null, error: `not made: ${messageOf(error)}` })
+    }
+  }
+  return pickKeyFrames(made)
+}
+
+/** One image of the whole recording: a strip of frames over the main curves and the events. */
+export async function makeTimelineOverview (input: ArtifactInput, deps: ArtifactDeps): Promise<void> {
+  const durationMs = Math.round(Math.max(input.probe.durationS, 0) * 1000)
+  const key = overviewKey(input.analysisId)
+  try {
+    const times = Array.from({ length: OVERVIEW_FRAMES }, (_, i) => Math.round(((i + 0.5) / OVERVIEW_FRAMES) * durationMs))
+    const grabbed = await grabFrames(input.videoFile, times, { tools: deps.config.ffmpeg, probe: input.probe, signal: input.signal })
+    const strip = grabbed.filter((g): g is { atMs: number, image: RawImage } => g.image !== undefined).map((g) => ({ atMs: g.atMs, image: g.image }))
+    const curves = []
+    for (const s of input.signals) {
+      if (!s.module.curves) continue
+      const frames = (await readAllFrames(deps.frames, input.analysisId, s.kind)).map((stored) => s.module.codec.decode(stored))
+      curves.push(...s.module.curves(frames, s.metrics))
+    }
+    const jpeg = await timelineOverviewJpeg({ durationMs, frames: strip, curves, events: input.events.map(({ kind, startMs, endMs }) => ({ kind, startMs, endMs })) })
+    await deps.storage.put(deps.config.s3.artifactsBucket, key, jpeg, JPEG)
+    const meta = await sharp(jpeg).metadata()
+    await deps.results.saveArtifact(input.analysisId, { name: 'overview', s3Key: key, contentType: JPEG, bytes: jpeg.length, durationS: null, width: meta.width ?? null, height: meta.height ?? null, error: null })
+  } catch (error) {
+    if (input.signal.aborted) throw error
+    deps.logger.warn({ err: error }, 'timeline overview not made')
+    await deps.results.saveArtifact(input.analysisId, { name: 'overview', s3Key: null, contentType: null, bytes: null, durationS: null, width: null, height: null, error: `not made: ${messageOf(error)}` })
+  }
+}
+
+/** The browser-ready copies (artifact `playback`, and `playback_<container>` for any further one). */
+export async function makePlayback (input: ArtifactInput, deps: ArtifactDeps): Promise<void> {
+  try {
+    const copies = await makePlaybackCopies(input.videoFile, input.tempDir, input.probe, { maxHeight: deps.config.artifacts.playbackMaxHeight, tools: deps.config.ffmpeg, signal: input.signal })
+    for (const [i, copy] of copies.entries()) {
+      const extension = copy.file.slice(copy.file.lastIndexOf('.') + 1)
+      const key = `${artifactsPrefix(input.analysisId)}playback.${extension}`
+      const handle = await fs.open(copy.file)
+      try {
+        await deps.storage.put(deps.config.s3.artifactsBucket, key, handle.createReadStream(), copy.contentType)
+      } finally {
+        await handle.close()
+      }
+      await deps.results.saveArtifact(input.analysisId, {
+        name: i === 0 ? 'playback' : `playback_${extension}`, s3Key: key, contentType: copy.contentType, bytes: copy.bytes,
+        durationS: copy.durationS, width: copy.width, height: copy.height, error: null
+      })
+    }
+  } catch (error) {
+    if (input.signal.aborted) throw error
+    deps.logger.warn({ err: error }, 'playback copy not made')
+    await deps.results.saveArtifact(input.analysisId, { name: 'playback', s3Key: null, contentType: null, bytes: null, durationS: null, width: null, height: null, error: `not made: ${messageOf(error)}` })
+  }
+}
+
+/** What the kinds that draw on a picture (face box, gaze, head axes, skeleton) measured nearest `atMs`. */
+async function measuredAt (input: ArtifactInput, deps: ArtifactDeps, atMs: number): Promise<Record<string, unknown>> {
+  const measured: Record<string, unknown> = {}
+  for (const s of input.signals) {
+    if (s.module.stage.type !== 'video') continue
+    const { frames } = await deps.frames.readFrames(input.analysisId, s.kind, { fromMs: atMs - NEAR_MS, toMs: atMs + NEAR_MS, limit: 64 })
+    const nearest = frames.reduce<StoredFrame | null>((best, f) => (!best || Math.abs(f.t - atMs) < Math.abs(best.t - atMs) ? f : best), null)
+    if (nearest) measured[s.kind] = s.module.codec.decode(nearest)
+  }
+  return measured
+}
+
+/** A measurement this far from the picture's moment is still the same pose (pose runs at 10/s). */
+const NEAR_MS = 150
+
+async function readAllFrames (store: FrameStore, analysisId: string, kind: string): Promise<StoredFrame[]> {
+  const all: StoredFrame[] = []
+  let fromMs: number | null = 0
+  while (fromMs !== null) {
+    const page = await store.readFrames(analysisId, kind, { fromMs, limit: 5000 })
+    all.push(...page.frames)
+    fromMs = page.nextFromMs
+  }
+  return all
+}
+
+function messageOf (error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 400)
+}
