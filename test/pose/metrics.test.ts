@@ -107,6 +107,8 @@ t.test('posture: slouching for 4 s is one slouch event, 2 s is none, leaning in 
   const events = poseEvents(m)
   t.same(events.map((e) => [e.kind, e.startMs, e.endMs]), [['slouch', 3000, 7000]])
   t.equal(events[0]!.value, 35)
+  const deepening = summarize(sequence(12_000, (ms) => ({ bend: ms >= 3000 && ms < 7000 ? (ms === 5000 ? 45 : 30) : 0 })))
+  t.equal(poseEvents(deepening)[0]!.keyMs, 5000, 'the key frame is the deepest slouch')
 
   const short = summarize(sequence(12_000, (ms) => ({ bend: ms >= 3000 && ms < 5000 ? 35 : 0 })))
   t.equal(short.posture.slouches.length, 0, '2 s is under the 3 s of a slouch')
@@ -214,6 +216,7 @@ t.test('face touch: 0.8 s at the mouth is one, 0.3 s is none; also in a head-and
   t.match(long.hands.faceTouches[0], { startMs: 2000, endMs: 2800, hand: 'left', region: 'mouth' })
   const events = poseEvents(long).filter((e) => e.kind === 'face_touch')
   t.same(events.map((e) => [e.startMs, e.endMs, e.value]), [[2000, 2800, 0.8]])
+  t.ok(events[0]!.keyMs! >= 2000 && events[0]!.keyMs! < 2800, `key frame ${events[0]!.keyMs} within the touch`)
 
   t.equal(touching(2000, 300).hands.faceTouches.length, 0, '0.3 s is a passing hand')
   t.equal(touching(2000, 500).hands.faceTouches.length, 1, '0.5 s is enough')
@@ -266,7 +269,7 @@ t.test('arms crossed', async (t) => {
 t.test('hands out of view and no gesture while speaking', async (t) => {
   const hidden = summarize(sequence(20_000, (ms) => (ms >= 5000 && ms < 12_000 ? { hidden: HIDDEN_HANDS } : {})))
   t.same(hidden.hands.outOfView, [{ startMs: 5000, endMs: 12_000 }])
-  t.same(poseEvents(hidden).filter((e) => e.kind === 'hands_out_of_view').map((e) => [e.startMs, e.endMs, e.value]), [[5000, 12_000, 7]])
+  t.same(poseEvents(hidden).filter((e) => e.kind === 'hands_out_of_view').map((e) => [e.startMs, e.endMs, e.value, e.keyMs]), [[5000, 12_000, 7, 8500]], 'key frame: the middle')
   const brief = summarize(sequence(20_000, (ms) => (ms >= 5000 && ms < 9000 ? { hidden: HIDDEN_HANDS } : {})))
   t.same(brief.hands.outOfView, [], '4 s is under the 5 s minimum')
 
@@ -278,7 +281,7 @@ t.test('hands out of view and no gesture while speaking', async (t) => {
   t.same(summarize(still, [{ startMs: 0, endMs: 20_000 }, { startMs: 40_000, endMs: 45_000 }]).hands.noGesture, [], '25 s of speech')
   const speech = summarize(still, [{ startMs: 10_000, endMs: 30_000 }, { startMs: 40_000, endMs: 55_000 }])
   t.same(speech.hands.noGesture.map((g) => [g.startMs, g.endMs, g.speakingS]), [[10_000, 55_000, 35]])
-  t.same(poseEvents(speech).filter((e) => e.kind === 'no_gesture').map((e) => e.value), [35])
+  t.same(poseEvents(speech).filter((e) => e.kind === 'no_gesture').map((e) => [e.value, e.keyMs]), [[35, 32_500]], 'key frame: the middle')
 
   // A gesture every 20 s breaks the stretches.
   const gesturing = summarize(sequence(70_000, (ms) => ({ left: strokes(ms, 'left', true, 20_000) })), null)
@@ -350,6 +353,7 @@ t.test('properties: finite metrics, score in 0..100, events sorted within the vi
         if (e.startMs < 0 || e.endMs < e.startMs || e.endMs > durationMs) throw new Error(`event out of the video: ${JSON.stringify(e)}`)
         if (i > 0 && events[i - 1]!.startMs > e.startMs) throw new Error('events out of order')
         if (e.value !== null && !Number.isFinite(e.value)) throw new Error('event value')
+        if (e.keyMs === undefined || !Number.isInteger(e.keyMs) || e.keyMs < e.startMs || e.keyMs > e.endMs) throw new Error(`key frame outside its event: ${JSON.stringify(e)}`)
       })
     }
   ), { numRuns: 200 })
