@@ -52,8 +52,9 @@ export interface ReplyExpectations {
 }
 
 /**
- * Parses and validates one reply. The language and the scores are set before validation: they
- * are ours, not the model's, so a wrong or missing value there is corrected, not retried.
+ * Parses and validates one reply. The language and the scores are set before validation, and
+ * visual_notes dropped: they are ours, not the model's, so a wrong or missing value there is
+ * corrected, not retried.
  */
 export function readReply (text: string, expect: ReplyExpectations): Validation<Feedback> {
   const yaml = stripCodeFences(text)
@@ -66,7 +67,8 @@ export function readReply (text: string, expect: ReplyExpectations): Validation<
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, problems: ['the reply must be one YAML mapping with the keys language, summary, strengths, improvements, scores'] }
   }
-  const result = validateFeedback({ ...value, language: expect.language, scores: expect.scores }, { durationS: expect.durationS, language: expect.language })
+  const { visual_notes: _, ...written } = value as Record<string, unknown>
+  const result = validateFeedback({ ...written, language: expect.language, scores: expect.scores }, { durationS: expect.durationS, language: expect.language })
   return result.ok ? { ok: true, value: canonicalFeedback(result.value) } : result
 }
 
@@ -76,55 +78,74 @@ const oneLine = (text: string, max = 200) => {
 }
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
-/** A transport or API error as one sentence, without stack or secrets. */
-export function describeRequestError (error: unknown, attempts: number, llm: Config['llm']): string {
+/** A transport or API error as one sentence, without stack or secrets; `label` names who was asked. */
+export function describeRequestError (error: unknown, attempts: number, llm: Config['llm'], label = 'LLM'): string {
   const tries = plural(Math.max(attempts, 1), 'attempt')
-  if (error instanceof APIConnectionTimeoutError) return `LLM request timed out after ${llm.timeoutMs} ms (${tries})`
+  if (error instanceof APIConnectionTimeoutError) return `${label} request timed out after ${llm.timeoutMs} ms (${tries})`
   if (error instanceof APIConnectionError) {
     const cause = (error as { cause?: { cause?: { code?: string }, code?: string, message?: string } }).cause
     const detail = cause?.cause?.code ?? cause?.code ?? cause?.message ?? error.message
-    return `LLM request failed: could not connect to ${new URL(llm.baseUrl ?? DEFAULT_BASE_URL).host} (${oneLine(detail, 80)}) after ${tries}`
+    return `${label} request failed: could not connect to ${new URL(llm.baseUrl ?? DEFAULT_BASE_URL).host} (${oneLine(detail, 80)}) after ${tries}`
   }
-  if (error instanceof APIError) return `LLM request failed: ${oneLine(error.message)} after ${tries}`
-  return `LLM request failed: ${oneLine(error instanceof Error ? error.message : String(error))}`
+  if (error instanceof APIError) return `${label} request failed: ${oneLine(error.message)} after ${tries}`
+  return `${label} request failed: ${oneLine(error instanceof Error ? error.message : String(error))}`
 }
 
-function problemList (problems: string[]): string {
+export function problemList (problems: string[]): string {
   const shown = problems.slice(0, 3).join('; ')
   return problems.length > 3 ? `${shown} (and ${problems.length - 3} more)` : shown
 }
 
-export async function writeLlmFeedback (input: LlmFeedbackInput, llm: Config['llm'], prompt: InterviewPrompt): Promise<LlmFeedback> {
-  if (!llm.apiKey) throw new LlmFeedbackError('no LLM API key is configured')
-  const { client, attempts, resetAttempts } = openAiClient(llm)
+export interface ChatReply {
+  text: string
+  refusal: string | null
+  /** The reply hit the token limit. */
+  truncated: boolean
+  /** The model that answered, as the API reports it. */
+  model: string
+}
 
-  const ask = async (messages: ChatCompletionMessageParam[]) => {
+/**
+ * One chat completion with `model`, bounded by the overall deadline; every failure becomes an
+ * LlmFeedbackError whose message starts with `label` ("LLM", "vision model").
+ */
+export function chatAsker (llm: Config['llm'], model: string, label = 'LLM'): (messages: ChatCompletionMessageParam[]) => Promise<ChatReply> {
+  const { client, attempts, resetAttempts } = openAiClient(llm)
+  return async (messages) => {
     resetAttempts()
     const deadlineMs = requestDeadlineMs(llm)
     const deadline = AbortSignal.timeout(deadlineMs)
     try {
-      const completion = await client.chat.completions.create({ model: llm.model, temperature: TEMPERATURE, messages }, { signal: deadline })
+      const completion = await client.chat.completions.create({ model, temperature: TEMPERATURE, messages }, { signal: deadline })
       const choice = completion.choices[0]
       return {
         text: choice?.message.content ?? '',
         refusal: choice?.message.refusal ?? null,
         truncated: choice?.finish_reason === 'length',
-        model: completion.model || llm.model
+        model: completion.model || model
       }
     } catch (error) {
-      if (deadline.aborted) throw new LlmFeedbackError(`LLM request timed out: no complete reply within ${deadlineMs} ms (${plural(attempts(), 'attempt')})`)
-      throw new LlmFeedbackError(describeRequestError(error, attempts(), llm))
+      if (deadline.aborted) throw new LlmFeedbackError(`${label} request timed out: no complete reply within ${deadlineMs} ms (${plural(attempts(), 'attempt')})`)
+      throw new LlmFeedbackError(describeRequestError(error, attempts(), llm, label))
     }
   }
+}
+
+/** A reply's own problems before its content is read: a refusal, or a cut-off text. */
+export function replyProblems<T> (reply: ChatReply, read: (text: string) => Validation<T>): Validation<T> {
+  if (reply.refusal) return { ok: false, problems: [`the model refused: ${oneLine(reply.refusal)}`] }
+  const result = read(reply.text)
+  if (result.ok || !reply.truncated) return result
+  return { ok: false, problems: ['the reply was cut off before the end; keep the text shorter', ...result.problems] }
+}
+
+export async function writeLlmFeedback (input: LlmFeedbackInput, llm: Config['llm'], prompt: InterviewPrompt): Promise<LlmFeedback> {
+  if (!llm.apiKey) throw new LlmFeedbackError('no LLM API key is configured')
+  const ask = chatAsker(llm, llm.model)
 
   const language = input.facts.language
   const expect: ReplyExpectations = { language, scores: feedbackScores(input.facts.scores.categories), durationS: input.facts.durationS }
-  const read = (reply: Awaited<ReturnType<typeof ask>>): Validation<Feedback> => {
-    if (reply.refusal) return { ok: false, problems: [`the model refused: ${oneLine(reply.refusal)}`] }
-    const result = readReply(reply.text, expect)
-    if (result.ok || !reply.truncated) return result
-    return { ok: false, problems: ['the reply was cut off before the end; keep the text shorter', ...result.problems] }
-  }
+  const read = (reply: ChatReply): Validation<Feedback> => replyProblems(reply, (text) => readReply(text, expect))
 
   const { system, user } = renderMessages(prompt, {
     language, facts: describeFacts(input.facts), duration: input.facts.duration, definitions: metricDefinitions(input.facts.signals)

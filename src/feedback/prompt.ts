@@ -2,7 +2,8 @@
  * The interview prompt (prompts/interview.yaml): loaded and checked as a whole, so a broken edit
  * fails with the file and the key at fault instead of producing a strange prompt, then rendered
  * into chat messages for one language. {{metric_definitions}} is filled from the signal modules'
- * definitions (built from their thresholds), not from the file.
+ * definitions (built from their thresholds), not from the file. Other prompt files of the same
+ * layout (prompts/visual-notes.yaml) load through the same checks with their own placeholders.
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -28,7 +29,9 @@ const PromptFileSchema = Type.Object({
 export type PromptFile = Static<typeof PromptFileSchema>
 
 /** The placeholders each template may use, and those it must use. */
-const PLACEHOLDERS: Record<'system' | 'user' | 'correction', { allowed: string[], required: string[] }> = {
+export type PlaceholderRules = Record<'system' | 'user' | 'correction', { allowed: string[], required: string[] }>
+
+export const INTERVIEW_PLACEHOLDERS: PlaceholderRules = {
   system: { allowed: ['metric_definitions', 'output_schema', 'language_name', 'language_instructions'], required: ['output_schema'] },
   user: { allowed: ['facts', 'duration', 'language_name', 'language_code'], required: ['facts'] },
   correction: { allowed: ['problems', 'language_name', 'language_code'], required: ['problems'] }
@@ -54,9 +57,9 @@ function displayName (file: string): string {
   return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative
 }
 
-function placeholderProblems (templates: PromptFile): string[] {
+function placeholderProblems (templates: PromptFile, rules: PlaceholderRules): string[] {
   const problems: string[] = []
-  for (const [key, rule] of Object.entries(PLACEHOLDERS) as Array<[keyof typeof PLACEHOLDERS, typeof PLACEHOLDERS['system']]>) {
+  for (const [key, rule] of Object.entries(rules) as Array<[keyof PlaceholderRules, PlaceholderRules['system']]>) {
     const used = [...templates[key].matchAll(PLACEHOLDER)].map((m) => m[1]!)
     for (const name of new Set(used)) {
       if (!rule.allowed.includes(name)) problems.push(`${key} uses unknown placeholder {{${name}}} (allowed: ${rule.allowed.map((a) => `{{${a}}}`).join(', ')})`)
@@ -70,7 +73,7 @@ function placeholderProblems (templates: PromptFile): string[] {
 }
 
 /** Reads and checks a prompt file; throws PromptFileError naming the file and the bad key. */
-export async function loadPrompt (file: string = DEFAULT_PROMPT_FILE): Promise<InterviewPrompt> {
+export async function loadPrompt (file: string = DEFAULT_PROMPT_FILE, placeholders: PlaceholderRules = INTERVIEW_PLACEHOLDERS): Promise<InterviewPrompt> {
   let source: string
   try {
     source = await readFile(file, 'utf8')
@@ -83,13 +86,13 @@ export async function loadPrompt (file: string = DEFAULT_PROMPT_FILE): Promise<I
   const problems = schemaProblems(PromptFileSchema, parsed)
   if (problems.length) throw new PromptFileError(file, problems)
   const templates = parsed as PromptFile
-  const placeholders = placeholderProblems(templates)
-  if (placeholders.length) throw new PromptFileError(file, placeholders)
+  const unfit = placeholderProblems(templates, placeholders)
+  if (unfit.length) throw new PromptFileError(file, unfit)
   return { file, version: templates.version, templates }
 }
 
 /** Fills {{name}} in one pass, so placeholder-like text inside the values stays as it is. */
-function fill (template: string, values: Record<string, string>): string {
+export function fill (template: string, values: Record<string, string>): string {
   return template.replace(PLACEHOLDER, (match, name: string) => values[name] ?? match).trim()
 }
 

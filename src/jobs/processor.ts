@@ -44,7 +44,7 @@ function jobDeps (): AnalysisJobDeps {
       engine.catch(() => { engine = undefined })
       return engine
     },
-    writeFeedback: (input) => writeFeedback(input, config.llm),
+    writeFeedback: (input) => writeFeedback(input, config.llm, { visualNotes: config.visualNotes }),
     logger: createLogger(config, 'candor-job')
   }
   // What processes killed mid-job left behind; every job sweeps again before it starts.
