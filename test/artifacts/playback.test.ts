@@ -198,7 +198,7 @@ t.test('a damaged or truncated recording fails with a MediaError and leaves no c
   t.same(fs.readdirSync(zeroedOut), [], 'nothing left behind')
 })
 
-t.test('an aborted signal stops the copy with the signal\'s reason', async (t) => {
+t.test('an aborted signal or the time limit stops ffmpeg, and nothing is left behind', async (t) => {
   const made = phoneVideo(dir, 2)
   const probe = await probeVideo(made.file, tools)
   const controller = new AbortController()
@@ -206,6 +206,9 @@ t.test('an aborted signal stops the copy with the signal\'s reason', async (t) =
   const out = outDir('aborted')
   await t.rejects(makePlaybackCopies(made.file, out, probe, { maxHeight: 720, tools, signal: controller.signal }), { message: 'analysis cancelled' })
   t.same(fs.readdirSync(out), [])
+  await t.rejects(makePlaybackCopies(made.file, out, probe, { maxHeight: 720, tools, timeoutMs: 1 }),
+    { name: 'MediaError', code: 'timeout', message: /ffmpeg did not finish within 1 ms/ }, 'ffmpeg past its time limit: a timeout, retried')
+  t.same(fs.readdirSync(out), [], 'nothing left behind')
   await t.rejects(makePlaybackCopies(made.file, out, probe, { maxHeight: 720, tools, formats: [] }), RangeError)
 })
 

@@ -78,8 +78,8 @@ function assertVariableRate (file: string, times: number[]): void {
  * iPhone writes), H.264 + AAC, variable frame rate.
  */
 export function phoneVideo (dir: string, seconds = 6): MadeVideo {
-  const sideways = path.join(dir, 'phone-sideways.mp4')
-  const file = path.join(dir, 'phone-portrait.mp4')
+  const sideways = path.join(dir, `phone-sideways-${seconds}s.mp4`)
+  const file = path.join(dir, `phone-portrait-${seconds}s.mp4`)
   ffmpeg(['-t', String(seconds), '-i', path.join(fixtures, SOURCE),
     '-vf', `crop=202:360:300:0,scale=360:640,drawbox=x=0:y=0:w=iw:h=${PHONE_BAR_ROWS}:color=white:t=fill,transpose=cclock,${IRREGULAR_FRAMES}`,
     '-fps_mode', 'vfr', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-c:a', 'aac', '-b:a', '96k', sideways])
