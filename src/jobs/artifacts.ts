@@ -129,7 +129,10 @@ export async function makeTimelineOverview (input: ArtifactInput, deps: Artifact
 /** The browser-ready copies (artifact `playback`, and `playback_<container>` for any further one). */
 export async function makePlayback (input: ArtifactInput, deps: ArtifactDeps): Promise<void> {
   try {
-    const copies = await makePlaybackCopies(input.videoFile, input.tempDir, input.probe, { maxHeight: deps.config.artifacts.playbackMaxHeight, tools: deps.config.ffmpeg, signal: input.signal })
+    const copies = await makePlaybackCopies(input.videoFile, input.tempDir, input.probe, {
+      maxHeight: deps.config.artifacts.playbackMaxHeight, tools: deps.config.ffmpeg, signal: input.signal,
+      formats: deps.config.artifacts.playbackMp4 ? ['webm', 'mp4'] : ['webm']
+    })
     for (const [i, copy] of copies.entries()) {
       const extension = copy.file.slice(copy.file.lastIndexOf('.') + 1)
       const key = `${artifactsPrefix(input.analysisId)}playback.${extension}`

@@ -5,6 +5,7 @@ import type { Config } from '../../config.js'
 import { createAnalysisQueue, type AnalysisQueue } from '../../queue/analysis-queue.js'
 import { startAnalysisWorker } from '../../queue/analysis-worker.js'
 import { startReconciler } from '../../queue/reconciler.js'
+import { startSweeper } from '../../queue/sweeper.js'
 import { redisOptions } from '../../queue/redis.js'
 import { closeWithin } from '../../queue/close.js'
 import type { Logger } from '../../logger.js'
@@ -17,6 +18,7 @@ declare module 'fastify' {
  * Redis and the analysis queue, plus an in-process worker unless WORKER_IN_PROCESS=false
  * (then run `npm run worker` processes, on this machine or others sharing the Redis), and the
  * reconciler that keeps unfinished analyses and their jobs in line (src/queue/reconciler.ts).
+ * Where a worker runs, so does the sweeper (retention, orphans, unfinished deletions).
  */
 export default fp<{ config: Config }>(async (fastify, { config }) => {
   const queue = createAnalysisQueue(config)
@@ -42,10 +44,16 @@ export default fp<{ config: Config }>(async (fastify, { config }) => {
   // Analyses recorded while Redis was unreachable, jobs Redis lost, jobs BullMQ failed for good.
   const reconciler = startReconciler({ analyses: fastify.analyses, queue, config, logger: fastify.log as Logger })
 
+  const logger = fastify.log as Logger
+  const sweeper = config.queue.inProcessWorker
+    ? startSweeper({ config, logger, deletion: { analyses: fastify.analyses, frames: fastify.frames, storage: fastify.storage, artifactsBucket: config.s3.artifactsBucket, queue, logger } })
+    : undefined
+
   fastify.addHook('onClose', async () => {
+    await sweeper?.stop()
     await reconciler.stop()
     if (worker) await closeWithin(10_000, () => worker!.close(), () => worker!.close(true))
     await closeWithin(3000, () => queue.close(), () => queue.disconnect())
     probe.disconnect()
   })
-}, { name: 'queue', dependencies: ['readiness', 'mariadb'] })
+}, { name: 'queue', dependencies: ['readiness', 'mariadb', 'mongodb', 'storage'] })
