@@ -113,7 +113,8 @@ export async function makeTimelineOverview (input: ArtifactInput, deps: Artifact
     for (const s of input.signals) {
       if (!s.module.curves) continue
       const frames = (await readAllFrames(deps.frames, input.analysisId, s.kind)).map((stored) => s.module.codec.decode(stored))
-      curves.push(...s.module.curves(frames, s.metrics))
+      // A curve with nothing measured (no face ever seen) would be an empty lane.
+      curves.push(...s.module.curves(frames, s.metrics).filter((c) => c.points.some((p) => p.v !== null)))
     }
     const jpeg = await timelineOverviewJpeg({ durationMs, frames: strip, curves, events: input.events.map(({ kind, startMs, endMs }) => ({ kind, startMs, endMs })) })
     await deps.storage.put(deps.config.s3.artifactsBucket, key, jpeg, JPEG)
