@@ -127,8 +127,9 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     await clearArtifacts(analysisId, deps)
     const playback = makePlayback(artifacts, deps)
     playback.catch(() => {}) // awaited below; only a stopped job rejects it
-    const keyFrames = await makeEventPictures(artifacts, deps)
-    await makeTimelineOverview(artifacts, deps)
+    const eventFrames = await makeEventPictures(artifacts, deps)
+    const typicalFrame = await makeTimelineOverview(artifacts, deps)
+    const keyFrames = [...eventFrames, ...(typicalFrame ? [typicalFrame] : [])].sort((a, b) => a.atMs - b.atMs)
 
     await progress(95, 'feedback', true)
     const language = (analysis.options as AnalysisOptions).language ?? config.feedback.defaultLanguage
@@ -136,6 +137,8 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
       signals: feedbackSignals(outcome), scores, durationS: video.durationS, language, transcript, keyFrames
     }), signal)
     if (feedback.fallbackReason) log.warn({ reason: feedback.fallbackReason }, 'LLM feedback failed; rule-based feedback stored')
+    const notes = feedback.feedback.visual_notes
+    if (!notes.produced) log.info({ reason: notes.reason }, 'visual notes not produced')
     await deps.results.saveFeedback(analysisId, {
       language: feedback.language,
       source: feedback.source,

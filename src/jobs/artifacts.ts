@@ -22,7 +22,7 @@ import { thumbnailJpeg } from '../artifacts/thumbnail.js'
 import { annotatedJpeg } from '../artifacts/annotate.js'
 import { timelineOverviewJpeg } from '../artifacts/overview.js'
 import { makePlaybackCopies } from '../artifacts/playback.js'
-import { describeMoment, pickKeyFrames, type KeyFrame } from './key-frames.js'
+import { describeMoment, pickKeyFrames, MAX_KEY_FRAMES, type KeyFrame } from './key-frames.js'
 
 export type { KeyFrame } from './key-frames.js'
 
@@ -98,11 +98,16 @@ export async function makeEventPictures (input: ArtifactInput, deps: ArtifactDep
       await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: null, annotatedKey: null, error: `not made: ${messageOf(error)}` })
     }
   }
-  return pickKeyFrames(made)
+  // One place is kept for the typical moment the overview adds.
+  return pickKeyFrames(made, MAX_KEY_FRAMES - 1)
 }
 
-/** One image of the whole recording: a strip of frames over the main curves and the events. */
-export async function makeTimelineOverview (input: ArtifactInput, deps: ArtifactDeps): Promise<void> {
+/**
+ * One image of the whole recording: a strip of frames over the main curves and the events.
+ * Returns the strip's middle frame annotated, a typical moment for the vision model (framing,
+ * lighting and appearance are worth a note even in a recording without events).
+ */
+export async function makeTimelineOverview (input: ArtifactInput, deps: ArtifactDeps): Promise<KeyFrame | null> {
   const durationMs = Math.round(Math.max(input.probe.durationS, 0) * 1000)
   const key = overviewKey(input.analysisId)
   try {
@@ -120,10 +125,15 @@ export async function makeTimelineOverview (input: ArtifactInput, deps: Artifact
     await deps.storage.put(deps.config.s3.artifactsBucket, key, jpeg, JPEG)
     const meta = await sharp(jpeg).metadata()
     await deps.results.saveArtifact(input.analysisId, { name: 'overview', s3Key: key, contentType: JPEG, bytes: jpeg.length, durationS: null, width: meta.width ?? null, height: meta.height ?? null, error: null })
+    const middle = strip[Math.floor(strip.length / 2)]
+    if (!middle) return null
+    const annotated = await annotatedJpeg(middle.image, await measuredAt(input, deps, middle.atMs), { analysedSize: input.analysedSize })
+    return { jpeg: annotated, atMs: middle.atMs, caption: 'a typical moment: the middle of the recording' }
   } catch (error) {
     if (input.signal.aborted) throw error
     deps.logger.warn({ err: error }, 'timeline overview not made')
     await deps.results.saveArtifact(input.analysisId, { name: 'overview', s3Key: null, contentType: null, bytes: null, durationS: null, width: null, height: null, error: `not made: ${messageOf(error)}` })
+    return null
   }
 }
 

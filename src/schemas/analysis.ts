@@ -162,7 +162,7 @@ export const FeedbackResponse = Type.Object({
   prompt_version: Type.String(),
   created_at: Timestamp,
   yaml: Type.String({ description: 'The feedback exactly as stored' }),
-  feedback: Type.Unknown({ description: 'The parsed, validated structure (summary, strengths, improvements, scores)' }),
+  feedback: Type.Unknown({ description: 'The parsed, validated structure (summary, strengths, improvements, scores, visual_notes: a vision model\'s notes on the key frames, or produced: false and the reason)' }),
   fallback_reason: Nullable(Type.String({ description: 'Why rules were used although an LLM is configured' }))
 })
 

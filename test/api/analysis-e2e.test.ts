@@ -188,7 +188,9 @@ improvements:
     timestamps: ["00:00-00:02"]
 scores: { eye_contact: 1, expression: 1, composure: 1, presence: 1 }
 `
-  const stub = await startStub(t, () => ({ content: reply, model: 'gpt-4o-2024-08-06' }))
+  const notes = 'appearance: "Plain clothes, nothing distracting in view."\nframing: "Your face is centred with some headroom."\nlighting: "Even light on your face."\nposture: "Head level, shoulders square."\n'
+  // The feedback request and the visual-notes request (the one carrying images) get their own replies.
+  const stub = await startStub(t, (_, request) => request.images.length > 0 ? { content: notes, model: 'gpt-4o-2024-08-06' } : { content: reply, model: 'gpt-4o-2024-08-06' })
   const { api, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: stub.baseUrl })
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'candor-llm-'))
   t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
@@ -197,12 +199,19 @@ scores: { eye_contact: 1, expression: 1, composure: 1, presence: 1 }
   const done = await pollUntilDone(api, posted.json().analysis_id)
   t.equal(done.status, 'completed', JSON.stringify(done.error))
   t.match(done.video, { video_codec: 'vp9', audio_codec: 'opus' })
-  t.equal(stub.requests.length, 1, 'one LLM request')
-  t.equal(stub.requests[0]!.body.model, 'gpt-4o', 'the configured model')
-  t.match(stub.requests[0]!.body.messages.at(-1)!.content, /eye contact/i, 'the analysis facts were sent')
+  t.equal(stub.requests.length, 2, 'one feedback request, one visual-notes request')
+  const main = stub.requests.find((r) => r.images.length === 0)!
+  t.equal(main.body.model, 'gpt-4o', 'the configured model')
+  t.match(main.body.messages.at(-1)!.content, /eye contact/i, 'the analysis facts were sent')
+  // No event of this clip has a picture, so the model sees the recording's typical moment: the middle frame, annotated.
+  const vision = stub.requests.find((r) => r.images.length > 0)!
+  t.equal(vision.images.length, 1, 'one key frame')
+  t.match(vision.images[0], { format: 'jpeg' })
   const comment = (await api({ url: `/analysis/${posted.json().analysis_id}/llm-comment` })).json()
   t.match(comment, { source: 'llm', model: 'gpt-4o-2024-08-06', language: 'en', fallback_reason: null })
   const computed = (done.category_scores as Record<string, number>)
   t.same(comment.feedback.scores, computed, 'the stored scores are the computed ones, not the model\'s')
   t.same(YAML.parse(comment.yaml), comment.feedback)
+  t.match(comment.feedback.visual_notes, { produced: true, lighting: 'Even light on your face.' }, 'the visual notes are stored with the feedback')
+  t.equal(comment.feedback.visual_notes.frames.length, 1)
 })
