@@ -21,6 +21,8 @@ import queue from './plugins/app/queue.js'
 import toolchain from './plugins/app/toolchain.js'
 import healthRoutes from './routes/health.js'
 import analysisRoutes from './routes/analysis.js'
+import uploadRoutes from './routes/uploads.js'
+import analysisDeleteRoutes from './routes/analysis-delete.js'
 import timelineRoutes from './routes/analysis-timeline.js'
 import { ErrorResponse } from './schemas/common.js'
 import { validatorCompiler, schemaErrorFormatter } from './validation.js'
@@ -92,6 +94,8 @@ export async function buildApp (config: Config, logger: Logger): Promise<App> {
 
   await app.register(healthRoutes)
   await app.register(analysisRoutes, { config })
+  await app.register(uploadRoutes, { config })
+  await app.register(analysisDeleteRoutes, { config })
   await app.register(timelineRoutes, { config })
 
   // Rate-limited too: probing for URLs must cost an attacker the same as calling real ones.

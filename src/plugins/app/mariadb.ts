@@ -4,6 +4,7 @@ import { createPool, type Pool } from '../../db/mariadb.js'
 import { migrate } from '../../db/migrate.js'
 import { AnalysisRepository } from '../../repositories/analyses.js'
 import { ResultsRepository } from '../../repositories/results.js'
+import { UploadRepository } from '../../repositories/uploads.js'
 import { retryInBackground } from './retry.js'
 
 declare module 'fastify' {
@@ -11,6 +12,7 @@ declare module 'fastify' {
     mariadb: Pool
     analyses: AnalysisRepository
     results: ResultsRepository
+    uploads: UploadRepository
   }
 }
 
@@ -23,6 +25,7 @@ export default fp<{ config: Config }>(async (fastify, { config }) => {
   fastify.decorate('mariadb', pool)
   fastify.decorate('analyses', new AnalysisRepository(pool))
   fastify.decorate('results', new ResultsRepository(pool))
+  fastify.decorate('uploads', new UploadRepository(pool))
 
   const schema = retryInBackground('mariadb migrations', () => migrate(config.mariadb.url), fastify.log)
   schema.ready.then((applied) => {
