@@ -27,9 +27,14 @@ export interface PoseAnnotation {
   landmarks: ArrayLike<number>
 }
 
+/**
+ * What to draw. `face` and `pose` take the signals themselves (FaceSignals, PoseSignals) or
+ * the stored frames that hold them (FaceFrame, PoseFrame, as a frame store decodes them); a
+ * frame without a face or body draws nothing for it. Other keys are ignored.
+ */
 export interface FrameAnnotations {
-  face?: FaceAnnotation | null
-  pose?: PoseAnnotation | null
+  face?: FaceAnnotation | { face: FaceAnnotation | null } | null
+  pose?: PoseAnnotation | { pose: PoseAnnotation | null } | null
   /** The event this frame illustrates: a border in its colour (palette.ts EVENT_COLORS). */
   eventKind?: string
 }
@@ -38,9 +43,12 @@ export interface AnnotateOptions {
   /**
    * The analysed frame's size (SummaryContext.frameSize, AnalysisResult.sampling): checked
    * against the picture's aspect, so a picture that is not the analysed one (rotated, cropped)
-   * is refused rather than drawn on wrongly.
+   * is refused rather than drawn on wrongly. (Positions are fractions of the frame, so the
+   * size itself does not move them.)
    */
-  frameSize?: { width: number, height: number }
+  analysedSize?: { width: number, height: number }
+  /** The event this frame illustrates (or annotations.eventKind). */
+  eventKind?: string
   /** Output width in pixels (default 640); the height keeps the aspect. */
   width?: number
   /** Landmarks below this visibility are not drawn (default 0.5). */
@@ -72,9 +80,10 @@ export async function annotatedJpeg (image: RawImage, annotations: FrameAnnotati
   if (!annotations || typeof annotations !== 'object') throw new TypeError('annotations must be an object')
   const width = options.width ?? 640
   if (!(Number.isInteger(width) && width >= 64 && width <= 4096)) throw new RangeError(`annotated width must be a whole number of pixels from 64 to 4096, got ${width}`)
-  if (options.frameSize) checkSameAspect(image, options.frameSize)
+  if (options.analysedSize) checkSameAspect(image, options.analysedSize)
   const height = evenSide(image.height * width / image.width)
-  const svg = annotationSvg(annotations, width, height, options.minVisibility ?? 0.5)
+  const eventKind = options.eventKind ?? annotations.eventKind
+  const svg = annotationSvg({ ...annotations, ...(eventKind !== undefined ? { eventKind } : {}) }, width, height, options.minVisibility ?? 0.5)
   return fromRaw(image)
     .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
     .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
@@ -83,7 +92,7 @@ export async function annotatedJpeg (image: RawImage, annotations: FrameAnnotati
 }
 
 function checkSameAspect (image: RawImage, frame: { width: number, height: number }): void {
-  if (!(frame.width > 0 && frame.height > 0)) throw new RangeError(`frameSize must be positive, got ${frame.width}x${frame.height}`)
+  if (!(frame.width > 0 && frame.height > 0)) throw new RangeError(`analysedSize must be positive, got ${frame.width}x${frame.height}`)
   const mine = image.width / image.height
   const analysed = frame.width / frame.height
   // Even-sided rounding changes the aspect by a pixel at most; a rotation or crop by far more.
@@ -98,16 +107,25 @@ type Point = readonly [number, number]
 export function annotationSvg (annotations: FrameAnnotations, width: number, height: number, minVisibility = 0.5): string {
   const s = width / 640 // stroke scale
   const parts: string[] = []
+  const faceSignals = unwrap<FaceAnnotation>(annotations.face, 'face')
+  const poseSignals = unwrap<PoseAnnotation>(annotations.pose, 'pose')
   // The face's own annotations are more precise than the body model's face points: those are
   // left out when the face is drawn.
-  if (annotations.pose) parts.push(skeleton(annotations.pose, width, height, minVisibility, s, !annotations.face))
-  if (annotations.face) parts.push(face(annotations.face, width, height, s))
+  if (poseSignals) parts.push(skeleton(poseSignals, width, height, minVisibility, s, !faceSignals))
+  if (faceSignals) parts.push(face(faceSignals, width, height, s))
   if (annotations.eventKind !== undefined) {
     if (typeof annotations.eventKind !== 'string') throw new TypeError('eventKind must be a string')
     const b = 6 * s
     parts.push(`<rect x="${f(b / 2)}" y="${f(b / 2)}" width="${f(width - b)}" height="${f(height - b)}" fill="none" stroke="${eventColor(annotations.eventKind)}" stroke-width="${f(b)}"/>`)
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`
+}
+
+/** The signals from a stored frame ({ t, face } or { t, pose }) or the signals as they are. */
+function unwrap<T> (value: unknown, key: 'face' | 'pose'): T | null {
+  if (value === null || value === undefined) return null
+  if (typeof value !== 'object') throw new TypeError(`${key} annotation must be an object, got ${typeof value}`)
+  return (key in value ? (value as Record<string, unknown>)[key] ?? null : value) as T | null
 }
 
 /** A line with a dark halo under it, so it reads on light and dark backgrounds alike. */

@@ -14,6 +14,8 @@ import { outputSize } from '../media/frames.js'
 import { startProcess, describeExit, ProcessError, type ProcessExit } from '../media/process-runner.js'
 import type { RawImage } from './raw-image.js'
 
+export type { RawImage } from './raw-image.js'
+
 export interface GrabOptions {
   tools: ToolPaths
   /** probeVideo's answer for the file (the packets give the engine's frame times). */
@@ -138,7 +140,8 @@ async function decodeSelected (file: string, indices: number[], size: { width: n
   const frameBytes = size.width * size.height * 3
   // select counts the frames entering it: the engine's frame index (after fps= when it resamples).
   const select = `select='${indices.map((i) => `eq(n\\,${i})`).join('+')}'`
-  const filters = [...(resampleFps === null ? [] : [`fps=${resampleFps}`]), select, `scale=${size.width}:${size.height}:flags=bicubic`]
+  // The engine's scaling too: at the analysis width the picture is the analysed one, byte for byte.
+  const filters = [...(resampleFps === null ? [] : [`fps=${resampleFps}`]), select, `scale=${size.width}:${size.height}:flags=bilinear`]
   const timeoutMs = options.timeoutMs ?? 60_000 + Math.ceil(options.probe.durationS * 1000)
   const running = startProcess(tools.ffmpegPath, [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '2',

@@ -8,7 +8,7 @@
  */
 import sharp from 'sharp'
 import { checkRawImage, evenSide, fromRaw, JPEG_OPTIONS, type RawImage } from './raw-image.js'
-import { COLORS, CURVE_COLORS, eventColor, safeColor } from './palette.js'
+import { COLORS, CURVE_COLORS, CURVE_COLORS_BY_NAME, eventColor, safeColor } from './palette.js'
 
 export interface OverviewFrame {
   atMs: number
@@ -18,7 +18,7 @@ export interface OverviewFrame {
 
 export interface OverviewCurve {
   name: string
-  /** #rgb or #rrggbb; default one of CURVE_COLORS by position. */
+  /** #rgb or #rrggbb; default the name's (CURVE_COLORS_BY_NAME), else one of CURVE_COLORS by position. */
   color?: string
   /** Times in ms; null is a gap (no value there). */
   points: Array<{ t: number, v: number | null }>
@@ -49,13 +49,14 @@ export const OVERVIEW_LIMITS = { frames: 24, curves: 8, eventKinds: 16, events: 
 const PAD = 16
 const SWATCH = 10
 const GAP = 12
-const LANE = 64
-const LANE_GAP = 8
-const ROW = 14
-const ROW_GAP = 5
+/** A curve's lane and an event kind's row, in pixels, with the gaps between them. */
+export const LANE = 64
+export const LANE_GAP = 8
+export const ROW = 14
+export const ROW_GAP = 5
 const AXIS = 22
 
-interface Layout {
+export interface Layout {
   width: number
   height: number
   left: number
@@ -69,12 +70,7 @@ interface Layout {
 
 export async function timelineOverviewJpeg (input: OverviewInput): Promise<Buffer> {
   const { durationMs, frames, curves, events, kinds } = checkInput(input)
-  const width = input.width ?? 1280
-  const aspect = (() => {
-    const first = frames.find((f) => f.image)?.image
-    return first ? first.height / first.width : 9 / 16
-  })()
-  const layout = layoutFor(width, durationMs, frames.length, curves.length, kinds.length, aspect)
+  const layout = overviewLayout(input)
 
   const cells = await Promise.all(frames.map(async (frame, k) => {
     if (!frame.image) return null
@@ -116,6 +112,13 @@ function checkInput (input: OverviewInput): { durationMs: number, frames: Overvi
   const kinds = [...new Set(events.map((e) => e.kind))]
   if (kinds.length > OVERVIEW_LIMITS.eventKinds) throw new RangeError(`at most ${OVERVIEW_LIMITS.eventKinds} kinds of event, got ${kinds.length}`)
   return { durationMs, frames: [...frames].sort((a, b) => a.atMs - b.atMs), curves, events, kinds }
+}
+
+/** Where everything goes: the picture's size, the frame cells, the lanes and rows (exported for tests). */
+export function overviewLayout (input: OverviewInput): Layout {
+  const { durationMs, frames, curves, kinds } = checkInput(input)
+  const first = frames.find((f) => f.image)?.image
+  return layoutFor(input.width ?? 1280, durationMs, frames.length, curves.length, kinds.length, first ? first.height / first.width : 9 / 16)
 }
 
 function layoutFor (width: number, durationMs: number, frameCount: number, curveCount: number, kindCount: number, aspect: number): Layout {
@@ -165,7 +168,7 @@ function overviewSvg (layout: Layout, durationMs: number, frames: OverviewFrame[
   // Curves: one lane each, the swatch at the left, a faint middle line.
   curves.forEach((curve, k) => {
     const top = layout.lanesTop + k * (LANE + LANE_GAP)
-    const color = safeColor(curve.color, CURVE_COLORS[k % CURVE_COLORS.length]!)
+    const color = safeColor(curve.color, CURVE_COLORS_BY_NAME[curve.name] ?? CURVE_COLORS[k % CURVE_COLORS.length]!)
     parts.push(`<rect x="${left}" y="${top}" width="${right - left}" height="${LANE}" rx="3" fill="${COLORS.panel}"/>`)
     parts.push(`<line x1="${left}" y1="${top + LANE / 2}" x2="${right}" y2="${top + LANE / 2}" stroke="${COLORS.grid}" stroke-dasharray="3 4"/>`)
     parts.push(`<rect x="${PAD}" y="${top + LANE / 2 - SWATCH / 2}" width="${SWATCH}" height="${SWATCH}" rx="2" fill="${color}"/>`)

@@ -50,7 +50,15 @@ export function eventColor (kind: string): string {
   return hslToHex(hue, 0.75, 0.62)
 }
 
-/** Curve colours when the caller gives none. */
+/** Curve colours by the modules' curve names (TimelineCurve.name), so a curve keeps its colour in every picture. */
+export const CURVE_COLORS_BY_NAME: Readonly<Record<string, string>> = {
+  eye_contact: '#00e0ff',
+  emotion: '#ffb020',
+  loudness: '#7cff6b',
+  movement: '#b388ff'
+}
+
+/** Curve colours for other names, by position. */
 export const CURVE_COLORS = ['#00e0ff', '#ffb020', '#7cff6b', '#ff6ec7', '#b388ff'] as const
 
 function hslToHex (h: number, s: number, l: number): string {

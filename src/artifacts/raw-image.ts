@@ -2,7 +2,7 @@
  * The decoded picture the artifact images are made from: packed RGB, 3 bytes a pixel, rows top
  * to bottom (what ffmpeg's rgb24 gives and sharp's raw input takes).
  */
-import sharp from 'sharp'
+import sharp, { type JpegOptions, type Sharp } from 'sharp'
 
 export interface RawImage {
   data: Buffer
@@ -25,7 +25,7 @@ export function checkRawImage (image: RawImage, what = 'image'): void {
 }
 
 /** A sharp pipeline over the raw pixels. */
-export function fromRaw (image: RawImage): sharp.Sharp {
+export function fromRaw (image: RawImage): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
 }
 
@@ -35,4 +35,4 @@ export function evenSide (n: number): number {
 }
 
 /** JPEG settings for every artifact picture: small files, no visible blocking at ~80. */
-export const JPEG_OPTIONS: sharp.JpegOptions = { quality: 80, mozjpeg: true, chromaSubsampling: '4:2:0' }
+export const JPEG_OPTIONS: JpegOptions = { quality: 80, mozjpeg: true, chromaSubsampling: '4:2:0' }
