@@ -293,10 +293,42 @@ export async function abortUpload (tenantId: string, id: string, deps: UploadDep
   const upload = await ownedUpload(tenantId, id, deps)
   if (upload.state === 'completed') throw new UploadRejected(409, `upload ${id} is already completed; its object ${upload.s3Bucket}/${upload.s3Key} stays`)
   if (upload.state === 'aborted') return
-  await deps.uploads.markAborted(upload.id)
+  await abortPending(upload, deps)
+}
+
+/**
+ * Pending uploads whose URLs expired more than `graceMs` ago (and direct uploads that have run
+ * past their time: their process died) are aborted, so S3 keeps no parts nobody will complete.
+ * For the sweeper; returns how many were aborted. One that fails stays for the next sweep.
+ */
+export async function abortExpiredUploads (deps: Pick<UploadDeps, 'uploads' | 'storage'>, options: { graceMs: number, now?: number }): Promise<{ aborted: number, failed: number }> {
+  const before = new Date((options.now ?? Date.now()) - options.graceMs)
+  const counts = { aborted: 0, failed: 0 }
+  for (;;) {
+    const page = await deps.uploads.listExpiredPending(before, EXPIRED_PAGE)
+    let done = 0
+    for (const upload of page) {
+      try {
+        await abortPending(upload, deps)
+        done++
+      } catch {
+        counts.failed++
+      }
+    }
+    counts.aborted += done
+    if (page.length < EXPIRED_PAGE || done === 0) return counts
+  }
+}
+
+const EXPIRED_PAGE = 100
+
+/** S3 first (a failure leaves the row pending, to be tried again), then the row. */
+async function abortPending (upload: UploadRecord, deps: Pick<UploadDeps, 'uploads' | 'storage'>): Promise<void> {
   if (upload.method === 'multipart') await storageCall(() => deps.storage.abortMultipartUpload(upload.s3Bucket, upload.s3Key, upload.multipartUploadId!))
-  // Also for a single PUT (the object may be there, uncompleted) and a direct upload in flight.
+  // Also for a single PUT (the object may be there, uncompleted) and a direct upload in flight
+  // (its receiver finds the row aborted and deletes what it stored).
   await storageCall(() => deps.storage.delete(upload.s3Bucket, upload.s3Key))
+  await deps.uploads.markAborted(upload.id)
 }
 
 /** Takes back a direct upload whose request failed after the file was stored: the client never learnt of it. */
@@ -325,7 +357,9 @@ export async function receiveDirectUpload (tenant: Tenant, file: DirectFile, use
     tenantId: tenant.id,
     ...(userId !== undefined ? { userId } : {}),
     ...(file.filename ? { filename: file.filename.slice(0, 255) } : {}),
-    s3Bucket: location.bucket, s3Key: key, contentType, sizeBytes: 0, method: 'direct', expiresAt: new Date()
+    // A direct upload may take as long as a presigned URL lives; past that (and the sweeper's
+    // grace) its process is taken for dead.
+    s3Bucket: location.bucket, s3Key: key, contentType, sizeBytes: 0, method: 'direct', expiresAt: new Date(Date.now() + config.uploads.urlSeconds * 1000)
   }, id)
 
   const inspector = new UploadInspector(config.uploads.directMaxBytes, contentType)

@@ -16,7 +16,7 @@ import { testApp, callerFor, pollUntilDone } from '../helpers/app.js'
 import { fixtures, waitFor } from '../helpers/environment.js'
 import { formData } from '../helpers/form-data.js'
 import { UploadResponse } from '../../src/schemas/uploads.js'
-import { createUpload, sniffContainer, planParts, type UploadDeps } from '../../src/services/uploads.js'
+import { createUpload, abortExpiredUploads, sniffContainer, planParts, type UploadDeps } from '../../src/services/uploads.js'
 import type { ObjectStorage } from '../../src/storage/object-storage.js'
 
 const MiB = 1024 ** 2
@@ -236,6 +236,34 @@ t.test('uploads', async (t) => {
     const fresh = (await api({ url: `/uploads/${single.upload.id}` })).json()
     t.equal((await fetch(fresh.put.url, { method: 'PUT', headers: fresh.put.headers, body: small })).status, 200, 'a fresh URL works')
     t.ok(Date.parse(fresh.expires_at) > Date.now() + 3000_000, 'and the upload\'s expiry moved on')
+
+    // The sweep aborts what expired (the multipart upload, with its part) and nothing else.
+    const live = await createUpload(tenant, { contentType: 'video/mp4', size: 6 * MiB }, { ...deps, config })
+    const again = await createUpload(tenant, { contentType: 'video/mp4', size: 6 * MiB }, deps)
+    const partUrl = (await api({ url: `/uploads/${again.upload.id}` })).json().parts[0].url
+    t.equal((await fetch(partUrl, { method: 'PUT', body: large.subarray(0, 5 * MiB) })).status, 200)
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    t.ok((await leftovers(storage, bucket)).open.includes(again.upload.s3Key))
+    // `again` got fresh URLs (1 h) from GET: only a sweep far in the future takes it.
+    const now = await abortExpiredUploads(deps, { graceMs: 0 })
+    t.ok(now.aborted >= 1 && now.failed === 0, `expired uploads aborted: ${JSON.stringify(now)}`)
+    t.equal((await app.uploads.get(multi.upload.id))!.state, 'aborted', 'the expired multipart upload')
+    t.equal((await app.uploads.get(again.upload.id))!.state, 'pending', 'one with fresh URLs stays')
+    t.equal((await app.uploads.get(live.upload.id))!.state, 'pending', 'one within its lifetime stays')
+    const later = await abortExpiredUploads(deps, { graceMs: 0, now: Date.now() + 2 * 3600_000 })
+    t.ok(later.aborted >= 3, 'hours later everything pending is aborted')
+    t.equal((await app.uploads.get(again.upload.id))!.state, 'aborted')
+    t.notOk((await leftovers(storage, bucket)).open.includes(again.upload.s3Key), 'and its part is gone from S3')
+  })
+
+  t.test('the OpenAPI document describes the upload routes', async (t) => {
+    const spec = (await app.inject({ url: '/docs/json' })).json()
+    t.same(Object.keys(spec.paths).filter((p: string) => p.startsWith('/uploads')).sort(),
+      ['/uploads', '/uploads/direct', '/uploads/{id}', '/uploads/{id}/complete'])
+    t.ok(spec.paths['/uploads'].post.requestBody.content['application/json'].schema.properties.content_type)
+    const form = spec.paths['/uploads/direct'].post.requestBody.content['multipart/form-data'].schema
+    t.match(form.properties, { file: { format: 'binary' }, analyze: { enum: ['true', 'false'] } }, 'the form, file included')
+    t.ok(spec.paths['/uploads/{id}'].delete, 'DELETE')
   })
 
   t.test('part plan and container sniffing', async (t) => {
