@@ -154,7 +154,7 @@ export async function createUpload (tenant: Tenant, request: NewUploadRequest, d
   const multipart = request.size > config.uploads.partBytes
   const plan = multipart ? planParts(request.size, config.uploads.partBytes) : null
   const multipartUploadId = plan ? await storageCall(() => storage.createMultipartUpload(location.bucket, key, contentType)) : undefined
-  const upload = await uploads.create({
+  const record = (): Promise<UploadRecord> => uploads.create({
     tenantId: tenant.id,
     ...(request.userId !== undefined ? { userId: request.userId } : {}),
     ...(request.filename !== undefined ? { filename: request.filename } : {}),
@@ -166,6 +166,14 @@ export async function createUpload (tenant: Tenant, request: NewUploadRequest, d
     ...(plan ? { partBytes: plan.partBytes, multipartUploadId } : {}),
     expiresAt: new Date(Date.now() + config.uploads.urlSeconds * 1000)
   }, id)
+  let upload: UploadRecord
+  try {
+    upload = await record()
+  } catch (error) {
+    // Without its row nobody could ever complete or abort it.
+    if (multipartUploadId) await storage.abortMultipartUpload(location.bucket, key, multipartUploadId).catch(() => {})
+    throw error
+  }
   return await instructions(upload, [], deps, upload.expiresAt)
 }
 
