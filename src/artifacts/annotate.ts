@@ -20,6 +20,8 @@ export interface FaceAnnotation {
   pose?: { yaw: number, pitch: number, roll: number }
   /** Degrees, FaceSignals.gaze's signs. */
   gaze?: { yaw: number, pitch: number }
+  /** Eye closure 0..1 (FaceSignals.blink): with the eyes closed there is no gaze to draw. */
+  blink?: number
 }
 
 export interface PoseAnnotation {
@@ -179,7 +181,9 @@ function face (annotation: FaceAnnotation, width: number, height: number, s: num
     parts.push(line(centre, end(axes.up), COLORS.headY, 2.5 * s, 0.95))
   }
   const gaze = annotation.gaze
-  if (gaze) {
+  // Closed eyes look nowhere: the eye-contact metric skips those frames, and so does the arrow.
+  const eyesClosed = typeof annotation.blink === 'number' && annotation.blink >= GAZE_CONE.maxClosure
+  if (gaze && !eyesClosed) {
     checkAngles(gaze, ['yaw', 'pitch'], 'gaze')
     const eyes = eyesPoint([x, y, w, h], pose ?? { yaw: 0, pitch: 0, roll: 0 })
     const length = GAZE_LENGTH * w

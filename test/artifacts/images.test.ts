@@ -157,6 +157,7 @@ t.test('thumbnails: JPEG, 320 wide, aspect kept', async (t) => {
 })
 
 t.test('annotated: the face box along the face\'s edges, the gaze arrow from between the eyes', async (t) => {
+  const drawn = { open: 0, closed: 0 }
   for (const [k, { frame, grabbed, eyes }] of [...singleChecked.slice(0, 2), ...sampledChecked].entries()) {
     const image = grabbed.image!
     const jpeg = await annotatedJpeg(image, { face: frame.face }, { analysedSize: { width: image.width, height: image.height } })
@@ -200,9 +201,13 @@ t.test('annotated: the face box along the face\'s edges, the gaze arrow from bet
         if (r! > 200 && g! > 170 && b! < 110) yellow++
       }
     }
-    t.ok(yellow > 10, `frame ${k}: the arrow's yellow is drawn there (${yellow} of 81 pixels)`)
+    const closed = frame.face!.blink >= 0.4
+    if (closed) t.ok(yellow < 3, `frame ${k}: eyes closed (${frame.face!.blink}), no gaze arrow (${yellow} yellow pixels)`)
+    else t.ok(yellow > 10, `frame ${k}: the arrow's yellow is drawn there (${yellow} of 81 pixels)`)
+    drawn[closed ? 'closed' : 'open']++
     await save(`annotated-${k}.jpg`, jpeg)
   }
+  t.ok(drawn.open >= 5, `${drawn.open} frames with open eyes, ${drawn.closed} closed`)
   const image = singleChecked[0]!.grabbed.image!
   const face = singleChecked[0]!.frame
   t.same(await rawOf(await annotatedJpeg(image, { face })), await rawOf(await annotatedJpeg(image, { face: face.face })), 'a stored FaceFrame draws as its signals do')
