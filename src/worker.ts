@@ -15,7 +15,8 @@ import { startReconciler } from './queue/reconciler.js'
 import { startSweeper } from './queue/sweeper.js'
 import { createMongo } from './db/mongo.js'
 import { FrameStore } from './repositories/frame-store.js'
-import { ObjectStorage, createS3Client } from './storage/object-storage.js'
+import { UploadRepository } from './repositories/uploads.js'
+import { createObjectStorage } from './storage/object-storage.js'
 import { onShutdown } from './shutdown.js'
 import { closeWithin } from './queue/close.js'
 import { retryInBackground } from './plugins/app/retry.js'
@@ -33,11 +34,11 @@ const queue = createAnalysisQueue(config)
 queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'))
 const reconciler = startReconciler({ analyses, queue, config, logger })
 const mongo = createMongo(config.mongodb.url)
-const storage = new ObjectStorage(createS3Client(config.s3))
+const storage = createObjectStorage(config.s3)
 const sweeper = startSweeper({
   config,
   logger,
-  deletion: { analyses, frames: new FrameStore(mongo.db), storage, artifactsBucket: config.s3.artifactsBucket, queue, logger }
+  deletion: { analyses, frames: new FrameStore(mongo.db), uploads: new UploadRepository(pool), storage, artifactsBucket: config.s3.artifactsBucket, queue, logger }
 })
 logger.info({ concurrency: config.queue.concurrency }, 'analysis worker started')
 onShutdown(logger, async () => {

@@ -14,7 +14,8 @@ import { createPool } from '../db/mariadb.js'
 import { createMongo } from '../db/mongo.js'
 import { AnalysisRepository } from '../repositories/analyses.js'
 import { FrameStore } from '../repositories/frame-store.js'
-import { ObjectStorage, createS3Client } from '../storage/object-storage.js'
+import { UploadRepository } from '../repositories/uploads.js'
+import { createObjectStorage } from '../storage/object-storage.js'
 import { createAnalysisQueue } from '../queue/analysis-queue.js'
 import { sweepOnce, DEFAULT_GRACE_MS } from '../jobs/sweeper.js'
 import { deleteUserAnalyses } from '../services/deletion.js'
@@ -50,10 +51,10 @@ const logger = createLogger(config, 'candor-sweep')
 await migrate(config.mariadb.url)
 const pool = createPool(config.mariadb.url, 2)
 const mongo = createMongo(config.mongodb.url)
-const storage = new ObjectStorage(createS3Client(config.s3))
+const storage = createObjectStorage(config.s3)
 const queue = createAnalysisQueue(config)
 queue.on('error', () => {}) // a job that cannot be removed is logged by the deletion
-const deps = { analyses: new AnalysisRepository(pool), frames: new FrameStore(mongo.db), storage, artifactsBucket: config.s3.artifactsBucket, queue, logger }
+const deps = { analyses: new AnalysisRepository(pool), frames: new FrameStore(mongo.db), uploads: new UploadRepository(pool), storage, artifactsBucket: config.s3.artifactsBucket, queue, logger }
 let exitCode = 0
 try {
   if (args.user !== undefined) {

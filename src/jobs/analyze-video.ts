@@ -75,6 +75,7 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
   const timeLimit = new JobTimeLimit(config.limits.jobTimeLimit)
   const { signal } = timeLimit
   try {
+    const options = analysis.options as AnalysisOptions
     await analyses.markProcessing(analysisId)
     await progress(1, 'downloading', true)
     const object = await untilAborted(deps.storage.download(analysis.s3Bucket, analysis.s3Key, videoFile, { maxBytes: config.limits.maxVideoBytes }), signal)
@@ -122,6 +123,7 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     const artifacts = {
       analysisId, videoFile, tempDir, probe: video, signal,
       analysedSize: { width: result.sampling.width, height: result.sampling.height },
+      sampling: { maxWidth: config.engine.analysisWidth, ...(options.fps ? { fps: options.fps } : {}) },
       events: outcome.events, signals: outcome.signals
     }
     await clearArtifacts(analysisId, deps)
@@ -132,7 +134,7 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     const keyFrames = [...eventFrames, ...(typicalFrame ? [typicalFrame] : [])].sort((a, b) => a.atMs - b.atMs)
 
     await progress(95, 'feedback', true)
-    const language = (analysis.options as AnalysisOptions).language ?? config.feedback.defaultLanguage
+    const language = options.language ?? config.feedback.defaultLanguage
     const feedback = await untilAborted(deps.writeFeedback({
       signals: feedbackSignals(outcome), scores, durationS: video.durationS, language, transcript, keyFrames
     }), signal)

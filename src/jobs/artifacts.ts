@@ -14,10 +14,11 @@ import type { Logger } from '../logger.js'
 import type { ResultsRepository } from '../repositories/results.js'
 import type { FrameStore, StoredFrame } from '../repositories/frame-store.js'
 import type { ObjectStorage } from '../storage/object-storage.js'
+import { artifactsPrefix, eventPictureKeys, overviewKey, playbackKey } from '../storage/artifact-keys.js'
 import type { MediaProbe } from '../media/ffprobe.js'
 import type { TimelineEvent } from '../signals/contract.js'
 import type { SignalOutcome } from '../signals/outcome.js'
-import { grabFrames, type RawImage } from '../artifacts/frame-grab.js'
+import { grabFrames, type GrabbedFrame, type RawImage } from '../artifacts/frame-grab.js'
 import { thumbnailJpeg } from '../artifacts/thumbnail.js'
 import { annotatedJpeg } from '../artifacts/annotate.js'
 import { timelineOverviewJpeg } from '../artifacts/overview.js'
@@ -41,18 +42,14 @@ export interface ArtifactInput {
   probe: MediaProbe
   /** Size of the frames the engine analysed: the stored boxes and landmarks are in it. */
   analysedSize: { width: number, height: number }
+  /** How the engine sampled the video (its width limit; a frame rate when not every frame), so a grabbed frame is the analysed one. */
+  sampling: { maxWidth: number, fps?: number }
   /** Every module's events in stored order: an event's index is its seq. */
   events: readonly TimelineEvent[]
   signals: readonly SignalOutcome[]
   signal: AbortSignal
 }
 
-export const artifactsPrefix = (analysisId: string) => `analyses/${analysisId}/`
-export const overviewKey = (analysisId: string) => `${artifactsPrefix(analysisId)}timeline_overview.jpg`
-export function eventPictureKeys (analysisId: string, seq: number, atMs: number) {
-  const base = `${artifactsPrefix(analysisId)}events/${seq}/frame_${atMs}`
-  return { thumbnail: `${base}.jpg`, annotated: `${base}_annotated.jpg` }
-}
 
 /** More pictures than this per analysis would cost more than they tell; the rest say so. */
 export const MAX_EVENT_PICTURES = 200
@@ -76,30 +73,40 @@ export async function makeEventPictures (input: ArtifactInput, deps: ArtifactDep
   for (const { seq } of wanted.slice(MAX_EVENT_PICTURES)) {
     await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: null, annotatedKey: null, error: `not made: only the first ${MAX_EVENT_PICTURES} events of an analysis get pictures` })
   }
-  const grabbed = await grabFrames(input.videoFile, pictured.map(({ event }) => event.keyMs!), { tools: deps.config.ffmpeg, probe: input.probe, signal: input.signal })
-  for (const [i, { event, seq }] of pictured.entries()) {
-    input.signal.throwIfAborted()
-    const atMs = event.keyMs!
-    const frame = grabbed[i]!
-    if (!frame.image) {
-      await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: null, annotatedKey: null, error: `no frame at ${atMs} ms: ${frame.error ?? 'not decoded'}` })
-      continue
-    }
-    try {
-      const keys = eventPictureKeys(input.analysisId, seq, atMs)
-      const annotated = await annotatedJpeg(frame.image, await measuredAt(input, deps, atMs), { analysedSize: input.analysedSize, eventKind: event.kind })
-      await deps.storage.put(deps.config.s3.artifactsBucket, keys.thumbnail, await thumbnailJpeg(frame.image), JPEG)
-      await deps.storage.put(deps.config.s3.artifactsBucket, keys.annotated, annotated, JPEG)
-      await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: keys.thumbnail, annotatedKey: keys.annotated, error: null })
-      made.push({ event, keyFrame: { jpeg: annotated, atMs, caption: describeMoment(event) } })
-    } catch (error) {
-      if (input.signal.aborted) throw error
-      deps.logger.warn({ err: error, seq, atMs }, 'event picture not made')
-      await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: null, annotatedKey: null, error: `not made: ${messageOf(error)}` })
+  // A chunk at a time: each grabbed frame is held in memory until its pictures are made.
+  for (let from = 0; from < pictured.length; from += GRAB_CHUNK) {
+    const chunk = pictured.slice(from, from + GRAB_CHUNK)
+    const grabbed = await grabAt(input, deps, chunk.map(({ event }) => event.keyMs!))
+    for (const [i, { event, seq }] of chunk.entries()) {
+      input.signal.throwIfAborted()
+      const keyFrame = await pictureEvent(input, deps, event, seq, grabbed[i]!)
+      if (keyFrame) made.push({ event, keyFrame })
     }
   }
   // One place is kept for the typical moment the overview adds.
   return pickKeyFrames(made, MAX_KEY_FRAMES - 1)
+}
+
+/** The event's thumbnail and annotated copy in S3 and their keys on its row (or why not); the annotated frame for the vision model. */
+async function pictureEvent (input: ArtifactInput, deps: ArtifactDeps, event: TimelineEvent, seq: number, frame: GrabbedFrame): Promise<KeyFrame | null> {
+  const atMs = event.keyMs!
+  if (!frame.image) {
+    await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: null, annotatedKey: null, error: `no frame at ${atMs} ms: ${frame.error ?? 'not decoded'}` })
+    return null
+  }
+  try {
+    const keys = eventPictureKeys(input.analysisId, seq, atMs)
+    const annotated = await annotatedJpeg(frame.image, await measuredAt(input, deps, atMs), { analysedSize: input.analysedSize, eventKind: event.kind })
+    await deps.storage.put(deps.config.s3.artifactsBucket, keys.thumbnail, await thumbnailJpeg(frame.image), JPEG)
+    await deps.storage.put(deps.config.s3.artifactsBucket, keys.annotated, annotated, JPEG)
+    await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: keys.thumbnail, annotatedKey: keys.annotated, error: null })
+    return { jpeg: annotated, atMs, caption: describeMoment(event) }
+  } catch (error) {
+    if (input.signal.aborted) throw error
+    deps.logger.warn({ err: error, seq, atMs }, 'event picture not made')
+    await deps.results.saveEventPictures(input.analysisId, seq, { thumbnailKey: null, annotatedKey: null, error: `not made: ${messageOf(error)}` })
+    return null
+  }
 }
 
 /**
@@ -112,7 +119,7 @@ export async function makeTimelineOverview (input: ArtifactInput, deps: Artifact
   const key = overviewKey(input.analysisId)
   try {
     const times = Array.from({ length: OVERVIEW_FRAMES }, (_, i) => Math.round(((i + 0.5) / OVERVIEW_FRAMES) * durationMs))
-    const grabbed = await grabFrames(input.videoFile, times, { tools: deps.config.ffmpeg, probe: input.probe, signal: input.signal })
+    const grabbed = await grabAt(input, deps, times)
     const strip = grabbed.filter((g): g is { atMs: number, image: RawImage } => g.image !== undefined).map((g) => ({ atMs: g.atMs, image: g.image }))
     const curves = []
     for (const s of input.signals) {
@@ -146,7 +153,7 @@ export async function makePlayback (input: ArtifactInput, deps: ArtifactDeps): P
     })
     for (const [i, copy] of copies.entries()) {
       const extension = copy.file.slice(copy.file.lastIndexOf('.') + 1)
-      const key = `${artifactsPrefix(input.analysisId)}playback.${extension}`
+      const key = playbackKey(input.analysisId, extension)
       const handle = await fs.open(copy.file)
       try {
         await deps.storage.put(deps.config.s3.artifactsBucket, key, handle.createReadStream(), copy.contentType)
@@ -176,6 +183,17 @@ async function measuredAt (input: ArtifactInput, deps: ArtifactDeps, atMs: numbe
   }
   return measured
 }
+
+/** The analysed frames at these moments (one ffmpeg pass). */
+async function grabAt (input: ArtifactInput, deps: ArtifactDeps, times: number[]): Promise<GrabbedFrame[]> {
+  return grabFrames(input.videoFile, times, {
+    tools: deps.config.ffmpeg, probe: input.probe, signal: input.signal, width: input.sampling.maxWidth,
+    ...(input.sampling.fps !== undefined ? { fps: input.sampling.fps } : {})
+  })
+}
+
+/** Frames grabbed at once: each is held in memory until its pictures are made (0.7 MB at 640x360). */
+const GRAB_CHUNK = 50
 
 /** A measurement this far from the picture's moment is still the same pose (pose runs at 10/s). */
 const NEAR_MS = 150

@@ -11,7 +11,9 @@
  */
 import type { Logger } from '../logger.js'
 import { StorageError } from '../storage/object-storage.js'
-import { ARTIFACTS_ROOT, artifactsPrefix, deleteAnalysis, finishDeletion, DeletionIncomplete, type DeletionDeps } from '../services/deletion.js'
+import { ARTIFACTS_ROOT, artifactsPrefix } from '../storage/artifact-keys.js'
+import { abortExpiredUploads } from '../services/uploads.js'
+import { deleteAnalysis, finishDeletion, DeletionIncomplete, type DeletionDeps } from '../services/deletion.js'
 
 /** How old an orphan, or a deletion mark, must be before the sweeper acts on it. */
 export const DEFAULT_GRACE_MS = 15 * 60_000
@@ -32,9 +34,11 @@ export interface SweepCounts {
   /** Analyses deleted by retention (of which `expiredSources` with their uploaded recording). */
   expired: number
   expiredSources: number
+  /** Uploads whose URLs expired before they were completed, aborted now. */
+  expiredUploads: number
   orphanFolders: number
   orphanFrames: number
-  /** Analyses whose deletion failed at a step this time (they stay marked for the next sweep). */
+  /** Analyses whose deletion (or uploads whose abort) failed this time; the next sweep tries again. */
   failed: number
 }
 
@@ -42,7 +46,7 @@ export async function sweepOnce (deps: DeletionDeps, options: SweepOptions = {})
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS
   const now = options.now ?? Date.now
   const log = deps.logger.child({ component: 'sweeper' })
-  const counts: SweepCounts = { finished: 0, expired: 0, expiredSources: 0, orphanFolders: 0, orphanFrames: 0, failed: 0 }
+  const counts: SweepCounts = { finished: 0, expired: 0, expiredSources: 0, expiredUploads: 0, orphanFolders: 0, orphanFrames: 0, failed: 0 }
   const attempt = async (id: string, run: () => Promise<unknown>): Promise<boolean> => {
     try {
       return Boolean(await run())
@@ -82,9 +86,13 @@ export async function sweepOnce (deps: DeletionDeps, options: SweepOptions = {})
     }
   }
 
+  // Uploads whose URLs expired unfinished: their parts or partial object go, the row says aborted.
+  const uploads = await abortExpiredUploads({ uploads: deps.uploads, storage: deps.storage }, { graceMs, now: now() })
+  counts.expiredUploads = uploads.aborted
+  counts.failed += uploads.failed
   counts.orphanFolders = await sweepArtifactFolders(deps, now() - graceMs, log)
   counts.orphanFrames = await sweepFrames(deps, now() - graceMs)
-  if (counts.finished + counts.expired + counts.orphanFolders + counts.orphanFrames + counts.failed > 0) log.info({ counts }, 'sweep done')
+  if (counts.finished + counts.expired + counts.expiredUploads + counts.orphanFolders + counts.orphanFrames + counts.failed > 0) log.info({ counts }, 'sweep done')
   return counts
 }
 

@@ -90,6 +90,28 @@ export class UploadRepository {
     await this.pool.query('UPDATE uploads SET analysis_id = ? WHERE id = ?', [analysisId, id])
   }
 
+  /** An analysis made from the upload was deleted: the upload (and its recording) stays, unlinked. */
+  async forgetAnalysis (analysisId: string): Promise<number> {
+    const result = await this.pool.query('UPDATE uploads SET analysis_id = NULL WHERE analysis_id = ?', [analysisId])
+    return Number(result.affectedRows)
+  }
+
+  /** The recording at bucket/key was deleted: the tenant's records of uploading it go too. */
+  async deleteForObject (tenantId: string, bucket: string, key: string): Promise<number> {
+    const result = await this.pool.query('DELETE FROM uploads WHERE tenant_id = ? AND s3_bucket = ? AND s3_key = ?', [tenantId, bucket, key])
+    return Number(result.affectedRows)
+  }
+
+  /** Every upload of one user of one tenant (a person asking to be forgotten). */
+  async listForUser (tenantId: string, userId: string): Promise<UploadRecord[]> {
+    const rows = await this.pool.query('SELECT * FROM uploads WHERE tenant_id = ? AND user_id = ?', [tenantId, userId])
+    return (rows as Row[]).map(toRecord)
+  }
+
+  async remove (id: string): Promise<void> {
+    await this.pool.query('DELETE FROM uploads WHERE id = ?', [id])
+  }
+
   /** Pending uploads whose URLs expired before `before` (for a sweep that aborts them). */
   async listExpiredPending (before: Date, limit = 100): Promise<UploadRecord[]> {
     const rows = await this.pool.query(

@@ -36,6 +36,7 @@ const analysisDeleteRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = asyn
   const deps = (): DeletionDeps => ({
     analyses: fastify.analyses,
     frames: fastify.frames,
+    uploads: fastify.uploads,
     storage: fastify.storage,
     artifactsBucket: config.s3.artifactsBucket,
     queue: fastify.analysisQueue,

@@ -12,12 +12,16 @@
 import type { Logger } from '../logger.js'
 import type { AnalysisRepository } from '../repositories/analyses.js'
 import type { FrameStore } from '../repositories/frame-store.js'
+import type { UploadRepository } from '../repositories/uploads.js'
 import type { ObjectStorage } from '../storage/object-storage.js'
 import type { AnalysisQueue } from '../queue/analysis-queue.js'
+import { artifactsPrefix } from '../storage/artifact-keys.js'
 
 export interface DeletionDeps {
   analyses: AnalysisRepository
   frames: FrameStore
+  /** Records of recordings uploaded through Candor (unlinked, or deleted with the recording). */
+  uploads: UploadRepository
   storage: ObjectStorage
   /** config.s3.artifactsBucket */
   artifactsBucket: string
@@ -26,9 +30,6 @@ export interface DeletionDeps {
   logger: Logger
 }
 
-/** Where every artifact of one analysis lives in the artifacts bucket. */
-export const ARTIFACTS_ROOT = 'analyses/'
-export const artifactsPrefix = (analysisId: string): string => `${ARTIFACTS_ROOT}${analysisId}/`
 
 export interface DeletionResult {
   analysisId: string
@@ -59,6 +60,9 @@ export async function finishDeletion (analysisId: string, deps: DeletionDeps): P
   const frameBuckets = await step(analysisId, 'frames in MongoDB', () => deps.frames.deleteAnalysis(analysisId))
   const artifacts = await step(analysisId, 'artifacts in S3', () => deps.storage.deletePrefix(deps.artifactsBucket, artifactsPrefix(analysisId)))
   if (mark.deleteSource) await step(analysisId, 'the recording in S3', () => deps.storage.delete(mark.s3Bucket, mark.s3Key))
+  await step(analysisId, 'upload records in MariaDB', () => mark.deleteSource
+    ? deps.uploads.deleteForObject(mark.tenantId, mark.s3Bucket, mark.s3Key)
+    : deps.uploads.forgetAnalysis(analysisId))
   await step(analysisId, 'rows in MariaDB', () => deps.analyses.removeDeleted(analysisId))
   const result = { analysisId, frameBuckets, artifacts, sourceDeleted: mark.deleteSource, jobRemoved }
   log.info(result, 'analysis deleted')
@@ -114,6 +118,18 @@ export async function deleteUserAnalyses (tenantId: string, userId: string, opti
     } catch (error) {
       if (!(error instanceof DeletionIncomplete)) throw error
       incomplete.push(error)
+    }
+  }
+  // With the recordings, also what the person uploaded and never had analysed.
+  if (options.deleteSource && incomplete.length === 0) {
+    for (const upload of await deps.uploads.listForUser(tenantId, userId)) {
+      try {
+        if (upload.state === 'pending' && upload.multipartUploadId) await deps.storage.abortMultipartUpload(upload.s3Bucket, upload.s3Key, upload.multipartUploadId)
+        await deps.storage.delete(upload.s3Bucket, upload.s3Key)
+        await deps.uploads.remove(upload.id)
+      } catch (error) {
+        incomplete.push(new DeletionIncomplete(upload.id, `the uploaded recording ${upload.s3Key}`, { cause: error }))
+      }
     }
   }
   return { analysisIds: marked, incomplete }

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto'
 import type { App } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
-import { artifactsPrefix } from '../../src/services/deletion.js'
+import { artifactsPrefix } from '../../src/storage/artifact-keys.js'
 import { BUCKET_SIZE } from '../../src/repositories/frame-store.js'
 
 export const ARTIFACT_NAMES = ['playback.webm', 'timeline_overview.jpg', 'events/0/frame_500.jpg', 'events/0/frame_500_annotated.jpg']

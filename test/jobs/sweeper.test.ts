@@ -11,7 +11,8 @@ import { testApp } from '../helpers/app.js'
 import { seedCompletedAnalysis, remainsOf, nothingLeft, artifactsBucketFor, ARTIFACT_NAMES } from '../helpers/deletion.js'
 import { sweepOnce } from '../../src/jobs/sweeper.js'
 import { SweepLease, startSweeper } from '../../src/queue/sweeper.js'
-import { artifactsPrefix, type DeletionDeps } from '../../src/services/deletion.js'
+import type { DeletionDeps } from '../../src/services/deletion.js'
+import { artifactsPrefix } from '../../src/storage/artifact-keys.js'
 import { redisOptions } from '../../src/queue/redis.js'
 import type { Logger } from '../../src/logger.js'
 
@@ -21,7 +22,7 @@ t.test('the sweeper', async (t) => {
   const { app, config } = await testApp(t)
   await artifactsBucketFor(t, app, config)
   const deps: DeletionDeps = {
-    analyses: app.analyses, frames: app.frames, storage: app.storage, artifactsBucket: config.s3.artifactsBucket, queue: app.analysisQueue, logger: app.log as Logger
+    analyses: app.analyses, frames: app.frames, uploads: app.uploads, storage: app.storage, artifactsBucket: config.s3.artifactsBucket, queue: app.analysisQueue, logger: app.log as Logger
   }
   const orphan = async (id: string) => {
     await app.storage.put(config.s3.artifactsBucket, `${artifactsPrefix(id)}timeline_overview.jpg`, Buffer.from('x'))

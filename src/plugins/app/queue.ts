@@ -46,7 +46,7 @@ export default fp<{ config: Config }>(async (fastify, { config }) => {
 
   const logger = fastify.log as Logger
   const sweeper = config.queue.inProcessWorker
-    ? startSweeper({ config, logger, deletion: { analyses: fastify.analyses, frames: fastify.frames, storage: fastify.storage, artifactsBucket: config.s3.artifactsBucket, queue, logger } })
+    ? startSweeper({ config, logger, deletion: { analyses: fastify.analyses, frames: fastify.frames, uploads: fastify.uploads, storage: fastify.storage, artifactsBucket: config.s3.artifactsBucket, queue, logger } })
     : undefined
 
   fastify.addHook('onClose', async () => {
