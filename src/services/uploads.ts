@@ -206,7 +206,7 @@ async function instructions (upload: UploadRecord, uploaded: ReadonlyArray<{ par
       return {
         ...part,
         uploaded: isUploaded,
-        url: isUploaded ? null : await storage.presignPart(upload.s3Bucket, upload.s3Key, upload.multipartUploadId!, part.partNumber, seconds)
+        url: isUploaded ? null : await storage.presignPart(upload.s3Bucket, upload.s3Key, upload.multipartUploadId!, part, seconds)
       }
     }))
   }

@@ -161,8 +161,11 @@ export class ObjectStorage {
     }
   }
 
-  async presignPart (bucket: string, key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.signer, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: expiresInSeconds })
+  /** A part's upload URL; its Content-Length is signed, so a part cannot be larger than planned. */
+  async presignPart (bucket: string, key: string, uploadId: string, part: { partNumber: number, size: number }, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.signer, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: part.partNumber, ContentLength: part.size }), {
+      expiresIn: expiresInSeconds, signableHeaders: new Set(['content-length'])
+    })
   }
 
   /** The parts already uploaded (to resume an interrupted upload), in part order. */

@@ -167,7 +167,7 @@ t.test('a webm recording analysed end to end', async (t) => {
 
   t.test('OpenAPI documents every route', async (t) => {
     const spec = (await api({ url: '/docs/json' })).json()
-    for (const route of ['/analyze', '/analysis/{id}', '/analysis/{id}/frames', '/analysis/{id}/llm-comment', '/analysis/recent']) {
+    for (const route of ['/analyze', '/analysis/{id}', '/analysis/{id}/frames', '/analysis/{id}/llm-comment', '/analysis/{id}/timeline', '/analysis/recent', '/uploads', '/uploads/{id}', '/uploads/{id}/complete', '/uploads/direct', '/users/{user_id}/analyses']) {
       t.ok(spec.paths[route], `${route} documented`)
     }
     t.ok(spec.paths['/analyze'].post.requestBody, 'with its request body schema')

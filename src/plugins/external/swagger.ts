@@ -28,7 +28,8 @@ export default fp(async (fastify) => {
       security: [{ apiKey: [] }],
       tags: [
         { name: 'health', description: 'Liveness and readiness' },
-        { name: 'analysis', description: 'Video analyses and their results' }
+        { name: 'analysis', description: 'Video analyses and their results' },
+        { name: 'uploads', description: 'Getting recordings into S3: presigned or through the API' }
       ]
     }
   })
