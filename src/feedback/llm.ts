@@ -44,6 +44,21 @@ export function stripCodeFences (text: string): string {
   return (fenced ? fenced[1]! : text).trim()
 }
 
+/** A model's reply as one YAML mapping (code fences stripped, duplicate keys refused), or what is wrong with it. */
+export function readYamlMapping (text: string, keys: readonly string[]): Validation<Record<string, unknown>> {
+  const yaml = stripCodeFences(text)
+  if (!yaml) return { ok: false, problems: ['the reply was empty'] }
+  const document = YAML.parseDocument(yaml, { uniqueKeys: true })
+  if (document.errors.length) {
+    return { ok: false, problems: document.errors.slice(0, 3).map((e) => `the reply is not valid YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}`) }
+  }
+  const value: unknown = document.toJS()
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, problems: [`the reply must be one YAML mapping with the keys ${keys.join(', ')}`] }
+  }
+  return { ok: true, value: value as Record<string, unknown> }
+}
+
 export interface ReplyExpectations {
   language: Language
   /** The computed scores that replace the model's. */
@@ -57,17 +72,9 @@ export interface ReplyExpectations {
  * corrected, not retried.
  */
 export function readReply (text: string, expect: ReplyExpectations): Validation<Feedback> {
-  const yaml = stripCodeFences(text)
-  if (!yaml) return { ok: false, problems: ['the reply was empty'] }
-  const document = YAML.parseDocument(yaml, { uniqueKeys: true })
-  if (document.errors.length) {
-    return { ok: false, problems: document.errors.slice(0, 3).map((e) => `the reply is not valid YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}`) }
-  }
-  const value: unknown = document.toJS()
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, problems: ['the reply must be one YAML mapping with the keys language, summary, strengths, improvements, scores'] }
-  }
-  const { visual_notes: _, ...written } = value as Record<string, unknown>
+  const mapping = readYamlMapping(text, ['language', 'summary', 'strengths', 'improvements', 'scores'])
+  if (!mapping.ok) return mapping
+  const { visual_notes: _, ...written } = mapping.value
   const result = validateFeedback({ ...written, language: expect.language, scores: expect.scores }, { durationS: expect.durationS, language: expect.language })
   return result.ok ? { ok: true, value: canonicalFeedback(result.value) } : result
 }

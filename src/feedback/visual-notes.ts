@@ -8,10 +8,9 @@
  */
 import path from 'node:path'
 import type { ChatCompletionContentPart, ChatCompletionMessageParam } from 'openai/resources/chat/completions'
-import YAML from 'yaml'
 import { projectRoot, type Config } from '../config.js'
 import { describeFacts, type FeedbackFacts } from './facts.js'
-import { LlmFeedbackError, chatAsker, problemList, replyProblems, stripCodeFences, type ChatReply } from './llm.js'
+import { LlmFeedbackError, chatAsker, problemList, readYamlMapping, replyProblems, type ChatReply } from './llm.js'
 import { PromptFileError, fill, loadPrompt, renderCorrection, type InterviewPrompt, type PlaceholderRules } from './prompt.js'
 import {
   MAX_VISUAL_REASON as MAX_REASON, VISUAL_NOTE_KEYS, VisualNoteTextsSchema, schemaProblems, visualNoteProblems,
@@ -50,16 +49,9 @@ function skipped (reason: string): VisualNotes {
 
 /** Parses and validates one reply: the four notes, citing only the frames' times, in `language`. */
 export function readVisualReply (text: string, expect: { language: Language, framesMs: readonly number[] }): Validation<VisualNoteTexts> {
-  const yaml = stripCodeFences(text)
-  if (!yaml) return { ok: false, problems: ['the reply was empty'] }
-  const document = YAML.parseDocument(yaml, { uniqueKeys: true })
-  if (document.errors.length) {
-    return { ok: false, problems: document.errors.slice(0, 3).map((e) => `the reply is not valid YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}`) }
-  }
-  const value: unknown = document.toJS()
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, problems: [`the reply must be one YAML mapping with the keys ${VISUAL_NOTE_KEYS.join(', ')}`] }
-  }
+  const mapping = readYamlMapping(text, VISUAL_NOTE_KEYS)
+  if (!mapping.ok) return mapping
+  const value = mapping.value
   const problems = schemaProblems(VisualNoteTextsSchema, value)
   if (problems.length) return { ok: false, problems }
   const raw = value as VisualNoteTexts

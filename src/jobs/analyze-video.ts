@@ -127,10 +127,12 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
       events: outcome.events, signals: outcome.signals
     }
     await clearArtifacts(analysisId, deps)
-    const playback = makePlayback(artifacts, deps)
+    const artifactsStarted = performance.now()
+    const playback = makePlayback(artifacts, deps).then(() => log.info({ ms: Math.round(performance.now() - artifactsStarted) }, 'playback copy done'))
     playback.catch(() => {}) // awaited below; only a stopped job rejects it
     const eventFrames = await makeEventPictures(artifacts, deps)
     const typicalFrame = await makeTimelineOverview(artifacts, deps)
+    log.info({ ms: Math.round(performance.now() - artifactsStarted), keyFrames: eventFrames.length }, 'pictures done')
     const keyFrames = [...eventFrames, ...(typicalFrame ? [typicalFrame] : [])].sort((a, b) => a.atMs - b.atMs)
 
     await progress(95, 'feedback', true)

@@ -1,24 +1,12 @@
 import t from 'tap'
 import {
   blinkBursts, computeFaceMetrics, emotionShifts, multipleFaceStretches, smoothEmotions, timelineEvents,
-  EMOTIONS, KEY_BLENDSHAPES, type BlinkEvent, type FaceFrame, type FaceSignals
+  EMOTIONS, type BlinkEvent, type FaceFrame, type FaceSignals
 } from '../../src/signals/face/metrics/index.js'
 import { voiceEvents } from '../../src/signals/voice/events.js'
 import type { VoiceSummary } from '../../src/signals/voice/summary.js'
 
-const FRAME_MS = 40
-
-function face (overrides: Partial<FaceSignals> = {}): FaceSignals {
-  return {
-    box: [0.4, 0.3, 0.2, 0.3],
-    pose: { yaw: 0, pitch: -6, roll: 0 },
-    gaze: { yaw: 0, pitch: -6 },
-    eyeOpening: [0.3, 0.3],
-    blink: 0.1,
-    blendshapes: Object.fromEntries(KEY_BLENDSHAPES.map((k) => [k, 0])) as FaceSignals['blendshapes'],
-    ...overrides
-  }
-}
+import { face, FRAME_MS } from '../helpers/face-signals.js'
 
 /** 25 fps frames, each described by a function of its time. */
 function frames (ms: number, at: (t: number) => Partial<FaceFrame> & { spec?: Partial<FaceSignals> | null }): FaceFrame[] {

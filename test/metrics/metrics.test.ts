@@ -1,22 +1,10 @@
 import t from 'tap'
 import {
   detectBlinks, summarizeAttention, summarizePresence, summarizeHead, summarizeEmotion, computeFaceMetrics,
-  KEY_BLENDSHAPES, EMOTIONS, type FaceFrame, type FaceSignals
+  EMOTIONS, type FaceFrame, type FaceSignals
 } from '../../src/signals/face/metrics/index.js'
 
-const FRAME_MS = 40
-
-function face (overrides: Partial<FaceSignals> = {}): FaceSignals {
-  return {
-    box: [0.4, 0.3, 0.2, 0.3],
-    pose: { yaw: 0, pitch: -6, roll: 0 },
-    gaze: { yaw: 0, pitch: -6 },
-    eyeOpening: [0.3, 0.3],
-    blink: 0.1,
-    blendshapes: Object.fromEntries(KEY_BLENDSHAPES.map((k) => [k, 0])) as FaceSignals['blendshapes'],
-    ...overrides
-  }
-}
+import { face, FRAME_MS } from '../helpers/face-signals.js'
 
 /** 25 fps frames built from per-frame descriptions. */
 function series (specs: Array<Partial<FaceSignals> | null>, extra: (i: number) => Partial<FaceFrame> = () => ({})): FaceFrame[] {
