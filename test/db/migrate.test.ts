@@ -27,12 +27,12 @@ async function tables (url: string): Promise<string[]> {
 /** JSON columns come back parsed or as text, depending on how MariaDB declares them. */
 const parsed = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value)
 
-const ALL = ['001_analyses', '002_transcripts', '003_tenants_api_keys', '004_signals']
+const ALL = ['001_analyses', '002_transcripts', '003_tenants_api_keys', '004_signals', '005_artifacts', '006_uploads', '007_deletion']
 
 t.test('creates the database and every table, once', async (t) => {
   const url = databaseUrl(t)
   t.same(await migrate(url), ALL)
-  t.same(await tables(url), ['analyses', 'analysis_events', 'analysis_feedback', 'analysis_scores', 'analysis_signals', 'analysis_transcripts', 'api_keys', 'schema_migrations', 'tenants'])
+  t.same(await tables(url), ['analyses', 'analysis_artifacts', 'analysis_events', 'analysis_feedback', 'analysis_scores', 'analysis_signals', 'analysis_transcripts', 'api_keys', 'schema_migrations', 'tenants', 'uploads'])
   t.same(await migrate(url), [], 'second run applies nothing')
 })
 
@@ -72,7 +72,7 @@ t.test('analyses stored before signal modules read the same afterwards: face, vo
   const voice = { hasAudio: true, metrics: { speechS: 1.5 }, transcriptError: 'transcript failed: 503' }
   await connection.query(`INSERT INTO analysis_scores (analysis_id, score_version, interview_score, attention_score, blink_count, voice, metrics)
     VALUES (?, '1.0', 40.2, 80, 1, ?, ?)`, [id, JSON.stringify(voice), JSON.stringify(face)])
-  t.same(await migrate(url), ['004_signals'])
+  t.same(await migrate(url), ALL.slice(3))
   const signals: Array<{ kind: string, version: string, metrics: unknown }> = await connection.query('SELECT kind, version, metrics FROM analysis_signals WHERE analysis_id = ? ORDER BY kind', [id])
   t.same(signals.map((s) => [s.kind, s.version]), [['face', '1.0'], ['voice', '1.0']])
   const { scores: _scores, ...faceWithoutScores } = face
