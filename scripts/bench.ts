@@ -6,7 +6,8 @@
  * (every frame through tracking, mesh, blendshapes and blink/gaze, emotion at 5 per second,
  * pose at its default rate, voice), then face only. Prints the real-time factor (seconds of
  * video per second of wall time), the per-stage split with ms per call, ffmpeg's decode-only
- * time for the same frames and the ratio to it, and the peak memory of the process.
+ * time for the same frames and the ratio to it, and the peak memory of the process; then what
+ * the job adds: the event pictures and the playback copy.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -17,6 +18,11 @@ import { probeVideo } from '../src/media/ffprobe.js'
 import { openFrameStream } from '../src/media/frames.js'
 import { AnalysisEngine } from '../src/engine/analyze.js'
 import { analyzeVoice } from '../src/signals/voice/engine/index.js'
+import { analysisOutcome } from '../src/signals/outcome.js'
+import { grabFrames } from '../src/artifacts/frame-grab.js'
+import { thumbnailJpeg } from '../src/artifacts/thumbnail.js'
+import { annotatedJpeg } from '../src/artifacts/annotate.js'
+import { makePlaybackCopies } from '../src/artifacts/playback.js'
 
 const config = loadConfigOrExit()
 const fixtures = path.resolve(projectRoot, '..', 'shared', 'fixtures', 'video')
@@ -96,6 +102,27 @@ for (const file of [source, sixtySecondWebm()]) {
   console.log(`    ${'stage'.padEnd(16)} ${'total ms'.padStart(9)} ${'share'.padStart(7)} ${'calls'.padStart(6)} ${'ms/call'.padStart(8)}`)
   for (const [stage, { ms, calls }] of Object.entries(timings).filter(([key]) => key !== 'total' && key !== 'frames_total')) {
     console.log(`    ${stage.padEnd(16)} ${String(ms).padStart(9)} ${`${((ms / wallMs) * 100).toFixed(1)} %`.padStart(7)} ${String(calls).padStart(6)} ${(ms / calls).toFixed(2).padStart(8)}`)
+  }
+  await artifactCosts(file, result)
+}
+
+/** The job's work after the engine: a picture pair per pictured event, and the playback copy. */
+async function artifactCosts (file: string, result: Awaited<ReturnType<typeof run>>['result']): Promise<void> {
+  const probe = await probeVideo(file, config.ffmpeg)
+  const moments = analysisOutcome(result.signals).events.flatMap((e) => (e.keyMs === undefined ? [] : [e.keyMs]))
+  const started = performance.now()
+  const grabbed = await grabFrames(file, moments, { tools: config.ffmpeg, probe, width: config.engine.analysisWidth })
+  for (const { image } of grabbed) if (image) await Promise.all([thumbnailJpeg(image), annotatedJpeg(image, {})])
+  const picturesMs = performance.now() - started
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'candor-bench-copy-'))
+  try {
+    const copyStarted = performance.now()
+    const [copy] = await makePlaybackCopies(file, dir, probe, { maxHeight: config.artifacts.playbackMaxHeight, tools: config.ffmpeg })
+    const copyMs = performance.now() - copyStarted
+    console.log(`  pictures: ${moments.length} events  ${(picturesMs / 1000).toFixed(2)} s (${moments.length ? (picturesMs / moments.length).toFixed(0) : 0} ms each: grab, thumbnail, annotated)`)
+    console.log(`  playback copy          ${(copyMs / 1000).toFixed(2)} s = ${((probe.durationS * 1000) / copyMs).toFixed(1)}x real time (${copy!.codecs.join('+')}, ${copy!.videoCopied ? 'video copied' : 'encoded'}, ${(copy!.bytes / 1e6).toFixed(1)} MB)`)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
   }
 }
 
