@@ -56,10 +56,18 @@ export const MAX_EVENT_PICTURES = 200
 const OVERVIEW_FRAMES = 8
 const JPEG = 'image/jpeg'
 
-/** Removes what an earlier attempt of the same analysis made, so a retry starts clean. */
+/**
+ * Removes what an earlier attempt of the same analysis made, so a retry starts clean. S3
+ * failing here fails nothing: the same keys are written again, and what is left the deletion
+ * of the analysis removes with its prefix.
+ */
 export async function clearArtifacts (analysisId: string, deps: ArtifactDeps): Promise<void> {
-  await deps.storage.deletePrefix(deps.config.s3.artifactsBucket, artifactsPrefix(analysisId))
   await deps.results.clearArtifacts(analysisId)
+  try {
+    await deps.storage.deletePrefix(deps.config.s3.artifactsBucket, artifactsPrefix(analysisId))
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'could not clear an earlier attempt\'s artifacts')
+  }
 }
 
 /**
