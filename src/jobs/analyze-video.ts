@@ -74,6 +74,10 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
   const videoFile = path.join(tempDir, 'input.video')
   const timeLimit = new JobTimeLimit(config.limits.jobTimeLimit)
   const { signal } = timeLimit
+  // The copy runs beside the rest: stopped with the job, and when the job fails before it ends.
+  const copyStop = new AbortController()
+  const copySignal = AbortSignal.any([signal, copyStop.signal])
+  let playback: Promise<void> | undefined
   try {
     const options = analysis.options as AnalysisOptions
     await analyses.markProcessing(analysisId)
@@ -85,6 +89,14 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     checkMediaLimits(video, config.limits)
     timeLimit.scaleTo(Math.max(video.durationS, video.mediaDurationS))
     await analyses.saveVideo(analysisId, video, object.etag)
+
+    // The playback copy encodes on one thread beside the engine (which leaves part of a core
+    // idle), so the analysis seldom waits for it; it never fails the analysis.
+    await clearArtifacts(analysisId, deps)
+    const copyStarted = performance.now()
+    playback = makePlayback({ analysisId, videoFile, tempDir, probe: video, signal: copySignal }, deps)
+      .then(() => log.info({ ms: Math.round(performance.now() - copyStarted) }, 'playback copy done'))
+    playback.catch(() => {}) // awaited below; rejects only when the job stops
 
     const started = performance.now()
     const result = await analyse(analysis, videoFile, video, deps, progress, signal)
@@ -118,7 +130,6 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
       fillers: transcript.fillers
     }, transcriptError)
 
-    // Pictures and the playback copy: the copy encodes while the pictures and feedback are made.
     await progress(93, 'pictures', true)
     const artifacts = {
       analysisId, videoFile, tempDir, probe: video, signal,
@@ -126,10 +137,7 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
       sampling: { maxWidth: config.engine.analysisWidth, ...(options.fps ? { fps: options.fps } : {}) },
       events: outcome.events, signals: outcome.signals
     }
-    await clearArtifacts(analysisId, deps)
     const artifactsStarted = performance.now()
-    const playback = makePlayback(artifacts, deps).then(() => log.info({ ms: Math.round(performance.now() - artifactsStarted) }, 'playback copy done'))
-    playback.catch(() => {}) // awaited below; only a stopped job rejects it
     const eventFrames = await makeEventPictures(artifacts, deps)
     const typicalFrame = await makeTimelineOverview(artifacts, deps)
     log.info({ ms: Math.round(performance.now() - artifactsStarted), keyFrames: eventFrames.length }, 'pictures done')
@@ -167,6 +175,8 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     log.warn({ err: error, failure }, 'analysis attempt failed')
     throw error
   } finally {
+    copyStop.abort(new Error('the analysis job ended first'))
+    await playback?.catch(() => {})
     timeLimit.stop()
     await fs.rm(tempDir, { recursive: true, force: true })
   }

@@ -153,10 +153,11 @@ export async function makeTimelineOverview (input: ArtifactInput, deps: Artifact
 }
 
 /** The browser-ready copies (artifact `playback`, and `playback_<container>` for any further one). */
-export async function makePlayback (input: ArtifactInput, deps: ArtifactDeps): Promise<void> {
+export async function makePlayback (input: Pick<ArtifactInput, 'analysisId' | 'videoFile' | 'tempDir' | 'probe' | 'signal'>, deps: ArtifactDeps): Promise<void> {
   try {
+    // One thread: it runs beside the engine, which keeps the other core busy.
     const copies = await makePlaybackCopies(input.videoFile, input.tempDir, input.probe, {
-      maxHeight: deps.config.artifacts.playbackMaxHeight, tools: deps.config.ffmpeg, signal: input.signal,
+      maxHeight: deps.config.artifacts.playbackMaxHeight, tools: deps.config.ffmpeg, signal: input.signal, threads: 1,
       formats: deps.config.artifacts.playbackMp4 ? ['webm', 'mp4'] : ['webm']
     })
     for (const [i, copy] of copies.entries()) {
