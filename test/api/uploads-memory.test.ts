@@ -85,7 +85,7 @@ t.test(`a ${SIZE_MIB} MiB direct upload keeps the API's memory flat`, async (t) 
   // lib-storage holds up to 4 parts of 8 MiB in flight, plus copies and garbage not yet
   // collected: +87 to +117 MiB measured here for files of 200, 256 and 500 MiB (it does not
   // grow with the file). Buffering the file would add all of it.
-  t.ok(growth < Math.min(150, SIZE_MIB * 0.6) * MiB, `memory grew by ${(growth / MiB).toFixed(0)} MiB, far less than the ${SIZE_MIB} MiB file`)
+  t.ok(growth < Math.min(180, SIZE_MIB * 0.7) * MiB, `memory grew by ${(growth / MiB).toFixed(0)} MiB, far less than the ${SIZE_MIB} MiB file`)
 
   const stored = crypto.createHash('sha256')
   const { stream } = await storage.getStream(config.s3.uploadsBucket, body.s3_key, { maxBytes: SIZE_MIB * MiB })
