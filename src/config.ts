@@ -126,6 +126,7 @@ export const variables = {
   UPLOAD_CONTENT_TYPES: { description: 'Content types POST /uploads and POST /uploads/direct accept (comma-separated)', parse: list, default: ['video/webm', 'video/mp4', 'video/quicktime', 'video/x-matroska'] },
   DIRECT_UPLOAD_MAX_BYTES: { description: 'Largest file POST /uploads/direct accepts (streamed to S3, never held in memory); larger files use POST /uploads', parse: byteSize, default: 512 * 1024 ** 2 },
   PLAYBACK_MAX_HEIGHT: { description: 'The browser-ready playback copy is scaled down to at most this many lines (pixels)', parse: integer(144, 2160), default: 720 },
+  PLAYBACK_COPY: { description: 'Make a browser-ready playback copy of every analysed recording (off: GET /analysis/:id has playback null)', parse: boolean, default: true },
   PLAYBACK_MP4: { description: 'Also make an H.264 + AAC MP4 playback copy (for iPhones and iPads before iOS 17.4, which play no WebM); about doubles the copy\'s CPU cost', parse: boolean, default: false },
   RETENTION_DAYS: { description: 'Delete analyses (and what was derived from them) older than this many days, on a schedule; unset = keep forever', parse: integer(1, 36_500), optional: true },
   SWEEP_INTERVAL_MS: { description: 'How often the worker deletes expired analyses (RETENTION_DAYS) and orphaned artifacts and frames (milliseconds)', parse: integer(1000, 86_400_000), default: 3_600_000 },
@@ -226,7 +227,7 @@ export interface Config {
     presignSeconds: number
   }
   uploads: { urlSeconds: number, partBytes: number, contentTypes: string[], directMaxBytes: number }
-  artifacts: { playbackMaxHeight: number, playbackMp4: boolean }
+  artifacts: { playbackCopy: boolean, playbackMaxHeight: number, playbackMp4: boolean }
   retention: { days?: number, sweepIntervalMs: number }
   limits: MediaLimits & {
     /** A job may take baseSeconds + perVideoSecond x the video's duration. */
@@ -288,7 +289,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       presignSeconds: e.PRESIGNED_URL_SECONDS
     },
     uploads: { urlSeconds: e.UPLOAD_URL_SECONDS, partBytes: e.UPLOAD_PART_BYTES, contentTypes: e.UPLOAD_CONTENT_TYPES, directMaxBytes: e.DIRECT_UPLOAD_MAX_BYTES },
-    artifacts: { playbackMaxHeight: e.PLAYBACK_MAX_HEIGHT, playbackMp4: e.PLAYBACK_MP4 },
+    artifacts: { playbackCopy: e.PLAYBACK_COPY, playbackMaxHeight: e.PLAYBACK_MAX_HEIGHT, playbackMp4: e.PLAYBACK_MP4 },
     retention: { ...(e.RETENTION_DAYS !== undefined ? { days: e.RETENTION_DAYS } : {}), sweepIntervalMs: e.SWEEP_INTERVAL_MS },
     limits: {
       maxVideoBytes: e.MAX_VIDEO_BYTES,

@@ -93,10 +93,12 @@ export async function runAnalysisJob (analysisId: string, deps: AnalysisJobDeps,
     // The playback copy encodes on one thread beside the engine (which leaves part of a core
     // idle), so the analysis seldom waits for it; it never fails the analysis.
     await clearArtifacts(analysisId, deps)
-    const copyStarted = performance.now()
-    playback = makePlayback({ analysisId, videoFile, tempDir, probe: video, signal: copySignal }, deps)
-      .then(() => log.info({ ms: Math.round(performance.now() - copyStarted) }, 'playback copy done'))
-    playback.catch(() => {}) // awaited below; rejects only when the job stops
+    if (config.artifacts.playbackCopy) {
+      const copyStarted = performance.now()
+      playback = makePlayback({ analysisId, videoFile, tempDir, probe: video, signal: copySignal }, deps)
+        .then(() => log.info({ ms: Math.round(performance.now() - copyStarted) }, 'playback copy done'))
+      playback.catch(() => {}) // awaited below; rejects only when the job stops
+    }
 
     const started = performance.now()
     const result = await analyse(analysis, videoFile, video, deps, progress, signal)

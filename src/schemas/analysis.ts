@@ -70,7 +70,7 @@ export const PlaybackInfo = Type.Object({
   size_bytes: Nullable(Type.Integer()),
   error: Nullable(Type.String({ description: 'Why no copy could be made (the analysis stands without it)' })),
   alternatives: Type.Array(Type.Object({ url: PresignedUrl, content_type: Type.String() }), { description: 'Further copies in other containers, if any' })
-}, { description: 'The browser-ready copy of the recording (VP9 + Opus WebM, upright, timing kept); null for analyses made before copies existed' })
+}, { description: 'The browser-ready copy of the recording (VP9 + Opus WebM, upright, timing kept); null when PLAYBACK_COPY is off, and for analyses made before copies existed' })
 
 export const AnalysisResponse = Type.Object({
   analysis_id: Id,

@@ -30,7 +30,7 @@ interface FaceFramePage { frames: Array<{ t: number, face: { box: number[] } | n
 t.teardown(closeBrowser)
 
 t.test('recordings from upload to deletion', async (t) => {
-  const { app, api, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', JOB_ATTEMPTS: '1' })
+  const { app, api, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', JOB_ATTEMPTS: '1', PLAYBACK_COPY: 'true' })
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'candor-lifecycle-'))
   t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
   const detector = await YuNetDetector.load(path.join(projectRoot, 'models/face_detection_yunet_2023mar.onnx'))

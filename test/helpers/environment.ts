@@ -52,6 +52,9 @@ export async function testEnvironment (t: TestContext, options: { mongo?: boolea
     S3_ARTIFACTS_BUCKET: `${name.replaceAll('_', '-')}-art`,
     WORKER_IN_PROCESS: 'false',
     CANDOR_TMP_DIR: `/tmp/${name}`,
+    // Encoding a copy of every recording costs the suite minutes of CPU: the tests about the
+    // copy turn it on (test/api/recording-lifecycle.test.ts, test/jobs/artifacts.test.ts).
+    PLAYBACK_COPY: 'false',
     ...options.env
   }
   const config = loadConfig(env)

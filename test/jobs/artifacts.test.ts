@@ -12,7 +12,7 @@ import { testApp, pollUntilDone } from '../helpers/app.js'
 import { browserRecording } from '../helpers/phone-video.js'
 
 t.test('an analysis completes when its pictures and copy cannot be stored', async (t) => {
-  const { api, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', JOB_ATTEMPTS: '1' })
+  const { api, config, storage } = await testApp(t, { WORKER_IN_PROCESS: 'true', JOB_ATTEMPTS: '1', PLAYBACK_COPY: 'true' })
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'candor-artifacts-'))
   t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
   await storage.client.send(new DeleteBucketCommand({ Bucket: config.s3.artifactsBucket }))
