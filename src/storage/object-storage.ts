@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises'
 import {
   S3Client, HeadObjectCommand, GetObjectCommand, PutObjectCommand, DeleteObjectCommand, HeadBucketCommand,
   CreateBucketCommand, ListObjectsV2Command, CreateMultipartUploadCommand, UploadPartCommand, ListPartsCommand,
-  CompleteMultipartUploadCommand, AbortMultipartUploadCommand, S3ServiceException
+  CompleteMultipartUploadCommand, AbortMultipartUploadCommand, S3ServiceException, type ListObjectsV2CommandOutput
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
@@ -204,32 +204,30 @@ export class ObjectStorage {
     }
   }
 
-  /** Every key under a prefix, page by page (S3 answers at most 1,000 a request). */
+  /** Every key under a prefix (S3 answers at most 1,000 a request). */
   async * listKeys (bucket: string, prefix: string): AsyncGenerator<ListedObject> {
-    let token: string | undefined
-    do {
-      let out
-      try {
-        out = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }))
-      } catch (error) {
-        throw toStorageError(error, bucket, prefix)
-      }
-      for (const o of out.Contents ?? []) yield { key: o.Key!, size: o.Size ?? 0, ...(o.LastModified ? { lastModified: o.LastModified } : {}) }
-      token = out.IsTruncated ? out.NextContinuationToken : undefined
-    } while (token)
+    for await (const page of this.listPages(bucket, prefix)) {
+      for (const o of page.Contents ?? []) yield { key: o.Key!, size: o.Size ?? 0, ...(o.LastModified ? { lastModified: o.LastModified } : {}) }
+    }
   }
 
   /** The "folders" directly under a prefix (e.g. analyses/<id>/ under analyses/). */
   async * listFolders (bucket: string, prefix: string): AsyncGenerator<string> {
+    for await (const page of this.listPages(bucket, prefix, '/')) {
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) yield p.Prefix
+    }
+  }
+
+  private async * listPages (bucket: string, prefix: string, delimiter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {
     let token: string | undefined
     do {
-      let out
+      let out: ListObjectsV2CommandOutput
       try {
-        out = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ...(token ? { ContinuationToken: token } : {}) }))
+        out = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(delimiter ? { Delimiter: delimiter } : {}), ...(token ? { ContinuationToken: token } : {}) }))
       } catch (error) {
         throw toStorageError(error, bucket, prefix)
       }
-      for (const p of out.CommonPrefixes ?? []) if (p.Prefix) yield p.Prefix
+      yield out
       token = out.IsTruncated ? out.NextContinuationToken : undefined
     } while (token)
   }
