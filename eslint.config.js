@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.tap/**', '.scratch/**', 'coverage/**', 'public/vendor/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.tap/**', '.scratch/**', 'coverage/**', 'public/vendor/**', 'web/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

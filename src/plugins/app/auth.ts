@@ -19,9 +19,9 @@ declare module 'fastify' {
   }
 }
 
-/** Routes registered by plugins that cannot declare `access` themselves. */
+/** Routes registered by plugins that cannot declare `access` themselves (docs, the web app's files). */
 function isPublicRoute (url: string, method: string | string[]): boolean {
-  return url === '/docs' || url.startsWith('/docs/') || method === 'OPTIONS'
+  return url === '/docs' || url.startsWith('/docs/') || url === '/' || url.startsWith('/app/') || method === 'OPTIONS'
 }
 
 /**

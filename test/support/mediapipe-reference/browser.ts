@@ -39,7 +39,8 @@ export interface Chromium {
   close (): Promise<void>
 }
 
-export async function launchChromium (origin: string): Promise<Chromium> {
+/** `extraArgs`: more flags (the web app's tests add a fake camera and microphone). */
+export async function launchChromium (origin: string, extraArgs: string[] = []): Promise<Chromium> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'candor-chromium-'))
   const removeProfile = () => fs.rmSync(profile, { recursive: true, force: true, maxRetries: 3 })
   // A test that dies without close() must not leave profiles behind; puppeteer kills Chromium.
@@ -50,7 +51,7 @@ export async function launchChromium (origin: string): Promise<Chromium> {
       executablePath: chromiumPath,
       // '--headless' is in the flags, so puppeteer must not add its own '--headless=new' too.
       headless: false,
-      args: [...chromiumFlags(origin), `--user-data-dir=${profile}`],
+      args: [...chromiumFlags(origin), `--user-data-dir=${profile}`, ...extraArgs],
       // DevTools over a pipe rather than a debugging port on localhost.
       pipe: true,
       defaultViewport: null,

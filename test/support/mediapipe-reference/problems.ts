@@ -6,8 +6,11 @@ export class PageProblems {
   private pending: Error | undefined
   private readonly waiters = new Set<(error: Error) => void>()
 
+  /** `label` starts every message (which page went wrong). */
+  constructor (private readonly label = 'MediaPipe reference page') {}
+
   report (message: string): void {
-    const error = new Error(`MediaPipe reference page: ${message}`)
+    const error = new Error(`${this.label}: ${message}`)
     if (this.waiters.size === 0) {
       this.pending ??= error
       return

@@ -1,0 +1,4 @@
+/** Placeholder: filled in by its owner. */
+export function LivePage () {
+  return <p class="notice">live</p>
+}

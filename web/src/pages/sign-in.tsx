@@ -1,0 +1,4 @@
+/** Placeholder: filled in by its owner. */
+export function SignInPage () {
+  return <p class="notice">sign-in</p>
+}
