@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { startReferenceServer } from '../mediapipe-reference/server.js'
 import { openReferencePage, inBatches } from '../mediapipe-reference/session.js'
 import type { ReferenceFrame } from '../mediapipe-reference/index.js'
-import { writePoseLandmarkerTask } from './bundle.js'
+import { writePoseLandmarkerTask } from '../../../src/signals/pose/task-bundle.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 

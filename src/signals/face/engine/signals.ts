@@ -4,7 +4,7 @@
  */
 import { round } from '../../../numbers.js'
 import { KEY_BLENDSHAPES, type FaceSignals } from '../metrics/index.js'
-import { BLENDSHAPE_NAMES } from './blendshapes.js'
+import { BLENDSHAPE_NAMES } from './blendshape-names.js'
 import { faceAxes, headPose, eyes, gaze } from './geometry.js'
 import type { FaceRegion } from '../emotion/classifier.js'
 

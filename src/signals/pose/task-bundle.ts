@@ -76,11 +76,38 @@ export function storedZip (entries: ReadonlyArray<{ name: string, data: Uint8Arr
   return Buffer.concat([...parts, directory, end])
 }
 
-/** The `.task` bundle for `lite` or `full`, written to `file`. */
-export function writePoseLandmarkerTask (variant: 'lite' | 'full', file: string): void {
-  fs.writeFileSync(file, storedZip([
+/** The `.task` bundle's bytes for `lite` or `full` (the same bytes every time). */
+export function poseLandmarkerTask (variant: 'lite' | 'full'): Buffer {
+  return storedZip([
     // The legacy graphs' input ranges: the detector takes [-1, 1], the landmark model [0, 1].
     { name: 'pose_detector.tflite', data: withImageInputMetadata(poseDetectorTflite(), 'pose_detector', 127.5, 127.5) },
     { name: 'pose_landmarks_detector.tflite', data: withImageInputMetadata(fs.readFileSync(path.join(posePackage, `pose_landmark_${variant}.tflite`)), 'pose_landmarks_detector', 0, 255) }
-  ]))
+  ])
+}
+
+/** The `.task` bundle for `lite` or `full`, written to `file`. */
+export function writePoseLandmarkerTask (variant: 'lite' | 'full', file: string): void {
+  fs.writeFileSync(file, poseLandmarkerTask(variant))
+}
+
+/** The bundle the web app's live mode loads (src/routes/web.ts serves it from MODELS_DIR). */
+export const POSE_TASK_FILE = 'pose_landmarker_lite.task'
+
+/**
+ * Writes MODELS_DIR/pose_landmarker_lite.task unless it is already there with the same bytes
+ * (atomic: a temporary file renamed into place). Returns whether it wrote.
+ */
+export function installPoseLandmarkerTask (modelsDir: string): boolean {
+  const target = path.join(modelsDir, POSE_TASK_FILE)
+  const bytes = poseLandmarkerTask('lite')
+  if (fs.existsSync(target) && fs.readFileSync(target).equals(bytes)) return false
+  fs.mkdirSync(modelsDir, { recursive: true })
+  const partial = `${target}.partial-${process.pid}`
+  try {
+    fs.writeFileSync(partial, bytes, { mode: 0o444 })
+    fs.renameSync(partial, target)
+  } finally {
+    fs.rmSync(partial, { force: true })
+  }
+  return true
 }
