@@ -4,16 +4,18 @@ import { AnalysisIdParams, TimelineResponse } from '../schemas/analysis.js'
 import { ErrorResponse } from '../schemas/common.js'
 import { ArtifactLinks } from '../services/artifact-links.js'
 import { round } from '../numbers.js'
+import { SIGNALS } from '../signals/registry.js'
+import { readCurves } from '../services/timeline-curves.js'
 
 const errors = { 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }
 
-/** GET /analysis/:id/timeline: the events in time order with presigned links to their pictures. */
+/** GET /analysis/:id/timeline: the events in time order with presigned links to their pictures, and the curves over time. */
 const timelineRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fastify, { config }) => {
   fastify.get('/analysis/:id/timeline', {
     config: { access: 'analyses:read' },
     schema: {
       tags: ['analysis'],
-      summary: 'The timeline: events in time order, each with a presigned thumbnail and annotated picture, and the overview image',
+      summary: 'The timeline: events in time order, each with a presigned thumbnail and annotated picture, the overview image, and the curves over time',
       description: 'Links expire after PRESIGNED_URL_SECONDS (1 hour by default); ask again for fresh ones. An event whose picture could not be made has thumbnail null and says why in thumbnail_error. 409 until the analysis has completed.',
       params: AnalysisIdParams,
       response: { 200: TimelineResponse, ...errors }
@@ -25,7 +27,12 @@ const timelineRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
     if (analysis.status !== 'completed') {
       throw fastify.httpErrors.conflict(`timeline not available yet: the analysis is ${analysis.status}${analysis.status === 'failed' ? ` (${analysis.errorMessage})` : ''}`)
     }
-    const [events, artifacts] = await Promise.all([fastify.results.listEvents(analysis.id), fastify.results.listArtifacts(analysis.id)])
+    const [events, artifacts, signals] = await Promise.all([
+      fastify.results.listEvents(analysis.id), fastify.results.listArtifacts(analysis.id), fastify.results.getSignals(analysis.id)
+    ])
+    // Each kind that ran: its curves from its stored frames and metrics, as the overview picture has them.
+    const sources = SIGNALS.filter((m) => signals.has(m.kind)).map((module) => ({ kind: module.kind, module, metrics: signals.get(module.kind)!.metrics }))
+    const curves = await readCurves(fastify.frames, analysis.id, sources)
     const links = new ArtifactLinks(fastify.storage, config.s3.artifactsBucket, config.s3.presignSeconds)
     const overview = artifacts.get('overview')
     return {
@@ -45,7 +52,8 @@ const timelineRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
           ? { url: await links.url(e.thumbnailKey), at_s: (e.keyMs ?? e.startMs) / 1000, annotated_url: e.annotatedKey ? await links.url(e.annotatedKey) : null }
           : null,
         thumbnail_error: e.thumbnailError
-      })))
+      }))),
+      curves
     }
   })
 }

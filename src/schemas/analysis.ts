@@ -130,7 +130,18 @@ export const TimelineResponse = Type.Object({
       annotated_url: Nullable(PresignedUrl)
     }, { description: 'About 320 px wide JPEG; annotated_url: the same moment with the face box, gaze, head axes and skeleton drawn' })),
     thumbnail_error: Nullable(Type.String({ description: 'Why this event has no picture (kinds without a telling moment, such as single blinks, have none and no error)' }))
-  }), { description: 'In time order' })
+  }), { description: 'In time order' }),
+  curves: Type.Array(Type.Object({
+    name: Type.String({ description: 'eye_contact, emotion, head_movement (face); loudness, speaking_rate (voice); movement, posture (pose): README, Timeline curves' }),
+    label: Type.String({ description: 'Short English label' }),
+    unit: Type.String({ description: "e.g. '%', 'deg/s', 'syll/s', 'dBFS'; '' for a plain number" }),
+    min: Type.Number(),
+    max: Type.Number(),
+    points: Type.Array(Type.Object({
+      t: Type.Number({ description: 'Start of the second (ms)' }),
+      v: Nullable(Type.Number({ description: 'Within min..max; null where nothing was measured' }))
+    }))
+  }), { description: 'Measures over time, about one point a second, from the per-frame signals; a curve with nothing measured is left out' })
 })
 export type TimelineResponse = Static<typeof TimelineResponse>
 

@@ -86,8 +86,8 @@ t.test('sad_to_happy: one emotion shift, sadness to happiness, in the middle; th
 
   const seconds = Math.ceil(result.signals.face!.metrics ? (result.signals.face!.metrics as { durationS: number }).durationS : 0)
   const curves = curvesOf(result)
-  t.same(Object.keys(curves).sort(), ['emotion', 'eye_contact', 'loudness', 'movement'])
-  for (const name of ['eye_contact', 'emotion', 'movement']) checkCurve(t, curves[name]!, seconds)
+  t.same(Object.keys(curves).sort(), ['emotion', 'eye_contact', 'head_movement', 'loudness', 'movement', 'posture', 'speaking_rate'])
+  for (const name of ['eye_contact', 'emotion', 'head_movement', 'movement', 'posture']) checkCurve(t, curves[name]!, seconds)
   const emotion = curves.emotion!.points.map((p) => p.v)
   const half = Math.floor(emotion.length / 2)
   t.ok(mean(emotion.slice(1, half - 1)) < -0.5, `the sad half reads negative (${mean(emotion.slice(1, half - 1)).toFixed(2)})`)
@@ -177,11 +177,14 @@ t.test('long_pause: jfk.wav has none (longest 1.2 s); with 2.5 s of silence inse
   t.equal(pause.keyMs, Math.round((pause.startMs + pause.endMs) / 2))
   t.equal(pause.value, (pause.endMs - pause.startMs) / 1000)
 
-  const [loudness] = voice.curves!(long.frames, long.summary)
+  const curves = voice.curves!(long.frames, long.summary)
+  const [loudness, rate] = curves
+  checkCurve(t, rate!, long.frames.length)
+  t.same(rate!.points.slice(3, 5).map((p) => p.v), [null, null], 'no speaking rate in the inserted silence')
   checkCurve(t, loudness!, long.frames.length)
   t.equal(long.frames.length, Math.ceil(long.summary.metrics.durationS), 'voice frames are one a second')
   t.same(loudness!.points.slice(3, 5).map((p) => p.v), [null, null], 'the inserted silence draws no loudness')
   t.ok(loudness!.points.filter((p) => p.v !== null).length >= 9, 'the speech does')
   const stored = long.frames.map((f) => voice.codec.decode(BSON.deserialize(BSON.serialize(voice.codec.encode(f)))))
-  t.same(voice.curves!(stored, long.summary), [loudness], 'stored voice frames give the same curve')
+  t.same(voice.curves!(stored, long.summary), curves, 'stored voice frames give the same curves')
 })

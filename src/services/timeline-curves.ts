@@ -1,0 +1,32 @@
+/**
+ * Every kind's curves over time (TimelineCurve: about one point a second) from its frames as
+ * stored in MongoDB and its metrics: the one path behind the timeline overview picture (the
+ * job) and the charts of GET /analysis/:id/timeline (the API), so the two cannot differ.
+ */
+import type { FrameStore, StoredFrame } from '../repositories/frame-store.js'
+import type { SignalModule, TimelineCurve } from '../signals/contract.js'
+
+export interface CurveSource { kind: string, module: SignalModule, metrics: unknown }
+
+/** The curves of each kind that has any, in the order given; a curve with nothing measured is left out. */
+export async function readCurves (store: FrameStore, analysisId: string, signals: readonly CurveSource[]): Promise<TimelineCurve[]> {
+  const curves: TimelineCurve[] = []
+  for (const s of signals) {
+    if (!s.module.curves) continue
+    const frames = (await readAllFrames(store, analysisId, s.kind)).map((stored) => s.module.codec.decode(stored))
+    // A curve with nothing measured (no face ever seen) would be an empty lane.
+    curves.push(...s.module.curves(frames, s.metrics).filter((c) => c.points.some((p) => p.v !== null)))
+  }
+  return curves
+}
+
+export async function readAllFrames (store: FrameStore, analysisId: string, kind: string): Promise<StoredFrame[]> {
+  const all: StoredFrame[] = []
+  let fromMs: number | null = 0
+  while (fromMs !== null) {
+    const page = await store.readFrames(analysisId, kind, { fromMs, limit: 5000 })
+    all.push(...page.frames)
+    fromMs = page.nextFromMs
+  }
+  return all
+}
