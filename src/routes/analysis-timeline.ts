@@ -5,12 +5,13 @@ import { ErrorResponse } from '../schemas/common.js'
 import { ArtifactLinks } from '../services/artifact-links.js'
 import { round } from '../numbers.js'
 import { SIGNALS } from '../signals/registry.js'
-import { readCurves } from '../services/timeline-curves.js'
+import { CurveCache, readCurves } from '../services/timeline-curves.js'
 
 const errors = { 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }
 
 /** GET /analysis/:id/timeline: the events in time order with presigned links to their pictures, and the curves over time. */
 const timelineRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fastify, { config }) => {
+  const curveCache = new CurveCache()
   fastify.get('/analysis/:id/timeline', {
     config: { access: 'analyses:read' },
     schema: {
@@ -27,12 +28,16 @@ const timelineRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fas
     if (analysis.status !== 'completed') {
       throw fastify.httpErrors.conflict(`timeline not available yet: the analysis is ${analysis.status}${analysis.status === 'failed' ? ` (${analysis.errorMessage})` : ''}`)
     }
-    const [events, artifacts, signals] = await Promise.all([
-      fastify.results.listEvents(analysis.id), fastify.results.listArtifacts(analysis.id), fastify.results.getSignals(analysis.id)
-    ])
     // Each kind that ran: its curves from its stored frames and metrics, as the overview picture has them.
-    const sources = SIGNALS.filter((m) => signals.has(m.kind)).map((module) => ({ kind: module.kind, module, metrics: signals.get(module.kind)!.metrics }))
-    const curves = await readCurves(fastify.frames, analysis.id, sources)
+    const curvesOf = async () => {
+      const signals = await fastify.results.getSignals(analysis.id)
+      const sources = SIGNALS.filter((m) => signals.has(m.kind)).map((module) => ({ kind: module.kind, module, metrics: signals.get(module.kind)!.metrics }))
+      return readCurves(fastify.frames, analysis.id, sources)
+    }
+    const [events, artifacts, curves] = await Promise.all([
+      fastify.results.listEvents(analysis.id), fastify.results.listArtifacts(analysis.id),
+      curveCache.get(`${analysis.id}:${analysis.completedAt?.getTime() ?? ''}`, curvesOf)
+    ])
     const links = new ArtifactLinks(fastify.storage, config.s3.artifactsBucket, config.s3.presignSeconds)
     const overview = artifacts.get('overview')
     return {

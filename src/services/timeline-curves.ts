@@ -30,3 +30,35 @@ export async function readAllFrames (store: FrameStore, analysisId: string, kind
   }
   return all
 }
+
+/**
+ * The curves of recently asked analyses, in memory: reading and decoding every frame costs
+ * about 1 s of CPU for a 10-minute recording (most of it decoding the pose frames), the curves
+ * themselves a few hundred kB at most. Keyed by analysis and completion time, so a re-run
+ * analysis is computed again; concurrent requests share one computation; a failed one is
+ * forgotten. Oldest out first past `max` entries.
+ */
+export class CurveCache {
+  private readonly entries = new Map<string, Promise<TimelineCurve[]>>()
+
+  constructor (private readonly max = 32) {}
+
+  get (key: string, compute: () => Promise<TimelineCurve[]>): Promise<TimelineCurve[]> {
+    const cached = this.entries.get(key)
+    if (cached) {
+      // Most recently used last.
+      this.entries.delete(key)
+      this.entries.set(key, cached)
+      return cached
+    }
+    const pending = compute()
+    this.entries.set(key, pending)
+    pending.catch(() => { if (this.entries.get(key) === pending) this.entries.delete(key) })
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!)
+    return pending
+  }
+
+  get size (): number {
+    return this.entries.size
+  }
+}

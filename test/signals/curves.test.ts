@@ -14,6 +14,7 @@ import { speakingRate, voiceCurves, SPEAKING_RATE_MIN_SPEECH } from '../../src/s
 import { analyzeVoice, type VoiceFrame } from '../../src/signals/voice/engine/index.js'
 import { poseCurves } from '../../src/signals/pose/curves.js'
 import { ASPECT, sequence } from '../pose/skeleton.js'
+import { CurveCache } from '../../src/services/timeline-curves.js'
 
 t.teardown(async () => (await sharedEngine()).close())
 
@@ -99,4 +100,23 @@ t.test('posture: upright and square on single_face; a synthetic slouch and side 
   const curves = poseCurves(frames, { durationS: 9, frameAspect: ASPECT })
   const posture = curves.find((c) => c.name === 'posture')!
   t.same(posture.points.map((p) => p.v), [100, 100, 100, 40, 40, 40, 60, 60, null])
+})
+
+t.test('CurveCache: one computation per analysis at a time, failures forgotten, oldest out first', async (t) => {
+  const cache = new CurveCache(2)
+  let runs = 0
+  const compute = (fail = false) => async () => {
+    runs++
+    if (fail) throw new Error('MongoDB down')
+    return [] as TimelineCurve[]
+  }
+  await Promise.all([cache.get('a:1', compute()), cache.get('a:1', compute())])
+  t.equal(runs, 1, 'two requests at once: computed once')
+  await t.rejects(cache.get('b:1', compute(true)), /MongoDB down/)
+  await cache.get('b:1', compute())
+  t.equal(runs, 3, 'a failure is not kept: asked again, computed again')
+  await cache.get('c:1', compute())
+  await cache.get('a:1', compute())
+  t.equal(runs, 5, 'past 2 entries the oldest (a) went')
+  t.equal(cache.size, 2)
 })
