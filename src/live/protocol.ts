@@ -111,6 +111,14 @@ export function parseHello (text: string): Hello {
   return hello as unknown as Hello
 }
 
+/** A close reason within the WebSocket limit of 123 UTF-8 bytes (cut at a character boundary). */
+export function closeReason (text: string): string {
+  if (Buffer.byteLength(text) <= 123) return text
+  let cut = text.slice(0, 120)
+  while (Buffer.byteLength(cut) > 120) cut = cut.slice(0, -1)
+  return `${cut}...`
+}
+
 /** A refused frame: the code and message sent back in an error message. */
 export class FrameError extends Error {
   constructor (readonly code: LiveErrorCode, message: string) {

@@ -16,7 +16,7 @@ import type { PoseSignals } from '../signals/pose/types.js'
 import { round } from '../numbers.js'
 import { LiveEnginePool, type PoolSlot } from './pool.js'
 import { decodeJpeg } from './decode.js'
-import { CLOSE, FrameError, MAX_UNSENT_BYTES, parseFrameMessage, type LiveErrorCode, type PoseFrameJson, type ServerMessage } from './protocol.js'
+import { CLOSE, FrameError, MAX_UNSENT_BYTES, closeReason, parseFrameMessage, type LiveErrorCode, type PoseFrameJson, type ServerMessage } from './protocol.js'
 
 export interface LiveSettings {
   /** Live sessions one process runs at once; 0 turns live practice off. */
@@ -149,7 +149,7 @@ export class LiveSession {
       this.lastFrameAt = performance.now() // idle time counts from here, not through the models' loading
       return !this.ended
     } catch (error) {
-      this.end(CLOSE.internalError, `live analysis unavailable: ${(error as Error).message}`.slice(0, 120))
+      this.end(CLOSE.internalError, `live analysis unavailable: ${(error as Error).message}`)
       return false
     }
   }
@@ -281,7 +281,7 @@ export class LiveSession {
     this.ended = true
     this.waiting = null
     for (const timer of this.timers) clearInterval(timer)
-    if (code !== undefined && this.socket.readyState === this.socket.OPEN) this.socket.close(code, reason)
+    if (code !== undefined && this.socket.readyState === this.socket.OPEN) this.socket.close(code, reason === undefined ? undefined : closeReason(reason))
     this.service.release(this)
     this.slot.then((slot) => this.service.enginePool().then((pool) => pool.release(slot, this.id))).catch(() => {})
   }

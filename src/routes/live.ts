@@ -12,7 +12,7 @@ import type { Config } from '../config.js'
 import { parseKey } from '../auth/api-key.js'
 import type { Principal } from '../repositories/tenants.js'
 import { LiveService, type LiveSession } from '../live/service.js'
-import { CLOSE, FRAME_HEADER_BYTES, HELLO_TIMEOUT_MS, parseHello } from '../live/protocol.js'
+import { CLOSE, FRAME_HEADER_BYTES, HELLO_TIMEOUT_MS, closeReason, parseHello } from '../live/protocol.js'
 
 export interface LiveRouteOptions {
   config: Config
@@ -70,7 +70,7 @@ export default async function liveRoutes (fastify: FastifyInstance, { config, au
       const refused = service.refusal()
       if (refused) {
         clearTimeout(helloTimer)
-        socket.close(refused.code, refused.reason)
+        socket.close(refused.code, closeReason(refused.reason))
         return
       }
 
@@ -79,7 +79,7 @@ export default async function liveRoutes (fastify: FastifyInstance, { config, au
         try {
           parsed = parseHello(data.toString())
         } catch (error) {
-          socket.close(CLOSE.badHello, (error as Error).message.slice(0, 120))
+          socket.close(CLOSE.badHello, closeReason((error as Error).message))
           return
         }
         const principal = await findPrincipal(parsed.key).catch((error: unknown) => {
@@ -96,12 +96,12 @@ export default async function liveRoutes (fastify: FastifyInstance, { config, au
           return
         }
         if (!principal.scopes.includes('analyses:write')) {
-          socket.close(CLOSE.forbidden, `this API key lacks the scope analyses:write (it has ${principal.scopes.join(', ')})`)
+          socket.close(CLOSE.forbidden, closeReason(`this API key lacks the scope analyses:write (it has ${principal.scopes.join(', ')})`))
           return
         }
         const admitted = service.admit(principal.tenantId, socket)
         if ('refused' in admitted) {
-          socket.close(admitted.refused.code, admitted.refused.reason)
+          socket.close(admitted.refused.code, closeReason(admitted.refused.reason))
           return
         }
         session = admitted.session

@@ -62,6 +62,10 @@ t.test('a plain GET is told to upgrade; bad hellos and keys are refused with the
   t.match(await refused({ type: 'hello' }), { code: CLOSE.badHello, reason: /key/ })
   t.match(await refused({ type: 'hello', key, extra: 1 }), { code: CLOSE.badHello, reason: /unknown hello field extra/ })
   t.match(await refused({ type: 'hello', key, width: 1e9 }), { code: CLOSE.badHello, reason: /width/ })
+  // A reason naming the client's own fields is cut to the WebSocket's 123 bytes, not a crash.
+  const long = await refused({ type: 'hello', key, ['항목'.repeat(100)]: 1 })
+  t.equal(long.code, CLOSE.badHello)
+  t.ok(Buffer.byteLength(long.reason) <= 123 && long.reason.startsWith('unknown hello field'))
   t.match(await refused('{not json'), { code: CLOSE.badHello, reason: /JSON/ })
   t.match(await refused(null, true), { code: CLOSE.badHello, reason: /hello before any frame/ })
   const reader = await callerFor(app, 'tenant-read', { scopes: ['analyses:read'] })
