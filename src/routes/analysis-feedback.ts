@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import type { Config } from '../config.js'
 import { AnalysisIdParams, FeedbackResponse } from '../schemas/analysis.js'
 import { ErrorResponse, StringEnum } from '../schemas/common.js'
-import { FeedbackNotPossible, feedbackInLanguage } from '../services/feedback-language.js'
+import { FeedbackNotPossible, feedbackInLanguage, feedbackLanguages } from '../services/feedback-language.js'
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }
 
@@ -11,8 +11,34 @@ export const FeedbackLanguageBody = Type.Object({
   language: StringEnum(['en', 'ko'], { description: 'The language to write the feedback in' })
 }, { additionalProperties: false })
 
-/** POST /analysis/:id/feedback: the feedback in another language, written from the stored results. */
+export const FeedbackLanguagesResponse = Type.Object({
+  analysis_id: Type.String({ format: 'uuid' }),
+  languages: Type.Array(Type.Object({
+    language: Type.String(),
+    source: StringEnum(['llm', 'rules']),
+    model: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.String({ format: 'date-time' })
+  }), { description: 'The first written first (the language asked when the analysis was made)' })
+})
+
+/** GET /analysis/:id/feedback: which languages the feedback exists in; POST: the feedback in another language, written from the stored results. */
 const analysisFeedbackRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (fastify, { config }) => {
+  fastify.get('/analysis/:id/feedback', {
+    config: { access: 'analyses:read' },
+    schema: {
+      tags: ['analysis'],
+      summary: 'The languages the coaching feedback has been written in',
+      description: 'An empty list until the analysis has completed. Read one with GET /analysis/:id/llm-comment?language=; write another with POST /analysis/:id/feedback.',
+      params: AnalysisIdParams,
+      response: { 200: FeedbackLanguagesResponse, ...errors }
+    }
+  }, async (request) => {
+    const analysis = await fastify.analyses.getOwned(request.principal!.tenantId, request.params.id) // the auth hook guarantees a principal
+    if (!analysis) throw fastify.httpErrors.notFound(`analysis not found: ${request.params.id}`)
+    const languages = await feedbackLanguages(fastify.mariadb, analysis.id)
+    return { analysis_id: analysis.id, languages: languages.map((l) => ({ language: l.language, source: l.source, model: l.model, created_at: l.createdAt.toISOString() })) }
+  })
+
   fastify.post('/analysis/:id/feedback', {
     config: { access: 'analyses:write' },
     schema: {

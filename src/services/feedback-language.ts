@@ -15,6 +15,7 @@ import { SIGNALS } from '../signals/registry.js'
 import { fillerLanguage } from '../signals/voice/engine/fillers.js'
 import type { Transcript } from '../transcripts/transcribe.js'
 import type { SignalFeedback } from '../feedback/contribution.js'
+import type { Pool } from '../db/mariadb.js'
 
 export class FeedbackNotPossible extends Error {
   constructor (readonly statusCode: 404 | 409, message: string) {
@@ -98,4 +99,13 @@ export async function feedbackInLanguage (analysis: AnalysisRecord, language: La
   // Read back: two requests at once both write the same row; either way one row is served.
   const stored = await deps.results.getFeedback(analysis.id, language)
   return { record: stored ?? { ...record, createdAt: new Date() }, created: true }
+}
+
+export interface FeedbackLanguage { language: string, source: 'llm' | 'rules', model: string | null, createdAt: Date }
+
+/** The languages an analysis has feedback in, the first written first. */
+export async function feedbackLanguages (pool: Pool, analysisId: string): Promise<FeedbackLanguage[]> {
+  const rows: Array<Record<string, unknown>> = await pool.query(
+    'SELECT language, source, model, created_at FROM analysis_feedback WHERE analysis_id = ? ORDER BY created_at, language', [analysisId])
+  return rows.map((r) => ({ language: String(r.language), source: r.source as 'llm' | 'rules', model: (r.model as string | null) ?? null, createdAt: r.created_at as Date }))
 }

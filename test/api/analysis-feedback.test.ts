@@ -28,6 +28,7 @@ t.test('feedback in another language', async (t) => {
   t.equal(done.status, 'completed', JSON.stringify(done.error))
 
   const english = await api({ url: `/analysis/${id}/llm-comment?language=en` })
+  t.match((await api({ url: `/analysis/${id}/feedback` })).json(), { analysis_id: id, languages: [{ language: 'en', source: 'rules', model: null }] })
   t.equal(english.statusCode, 200)
   t.equal((await api({ url: `/analysis/${id}/llm-comment?language=ko` })).statusCode, 404, 'no Korean feedback before it is asked for')
 
@@ -55,6 +56,7 @@ t.test('feedback in another language', async (t) => {
   t.equal(asked.json().yaml, english.json().yaml, 'and it is left as the job wrote it')
   const [rows] = await app.mariadb.query('SELECT COUNT(*) AS n FROM analysis_feedback WHERE analysis_id = ?', [id])
   t.equal(Number(rows.n), 2, 'one row per language')
+  t.same((await api({ url: `/analysis/${id}/feedback` })).json().languages.map((l: { language: string }) => l.language), ['en', 'ko'], 'listed, the first written first')
 
   t.test('the stored results give the job\'s own feedback back', async (t) => {
     // Written again in English from what was stored, the rules produce what the job wrote
@@ -96,5 +98,6 @@ t.test('feedback in another language', async (t) => {
     const operation = doc.paths['/analysis/{id}/feedback']?.post
     t.ok(operation, 'in the OpenAPI document')
     t.ok(operation.responses['201'] && operation.responses['200'] && operation.responses['409'])
+    t.ok(doc.paths['/analysis/{id}/feedback'].get, 'the list of languages too')
   })
 })
