@@ -177,7 +177,7 @@ t.test('the report\'s scores, feedback and printed copy', async (t) => {
     const visible = await page.evaluate(`['[data-testid="print"]', '.rt-fb-offer', '.top', 'video'].map((s) => document.querySelector(s)).filter((el) => el && getComputedStyle(el).display !== 'none').length`)
     t.equal(visible, 0, 'controls, navigation and video are not printed')
     const pdf = Buffer.from(await page.pdf({ format: 'A4', printBackground: true }))
-    await page.emulateMediaType(null)
+    await page.emulateMediaType()
     t.equal(pdf.subarray(0, 5).toString(), '%PDF-')
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page\b(?!s)/g) ?? []).length
     t.ok(pages >= 1, `${pages} A4 page(s), ${Math.round(pdf.length / 1024)} KB`)
