@@ -21,11 +21,12 @@ const LIMIT = 50
 /** Unfinished analyses whose stage is fetched on each poll (the newest first). */
 const DETAIL_LIMIT = 8
 
-const STRINGS: Strings<'title' | 'newRecording' | 'loading' | 'emptyTitle' | 'empty' | 'emptyAction' | 'failedLoad' | 'retrying' |
+const STRINGS: Strings<'title' | 'justNow' | 'newRecording' | 'loading' | 'emptyTitle' | 'empty' | 'emptyAction' | 'failedLoad' | 'retrying' |
 'queued' | 'processing' | 'completed' | 'failed' | 'duration' | 'session' | 'user' | 'open' | 'count' | 'updating' |
 'stage_downloading' | 'stage_probing' | 'stage_analysing' | 'stage_transcribing' | 'stage_storing' | 'stage_pictures' | 'stage_feedback' | 'stage_playback' | 'stage_done' | 'waiting'> = {
   en: {
     title: 'Your analyses',
+    justNow: 'Just now',
     newRecording: 'New recording',
     loading: 'Loading analyses…',
     emptyTitle: 'No analyses yet',
@@ -56,6 +57,7 @@ const STRINGS: Strings<'title' | 'newRecording' | 'loading' | 'emptyTitle' | 'em
   },
   ko: {
     title: '내 분석',
+    justNow: '방금',
     newRecording: '새 녹화',
     loading: '분석 목록을 불러오는 중…',
     emptyTitle: '아직 분석이 없습니다',
@@ -189,7 +191,7 @@ function Row ({ item, detail, s, language }: { item: Item, detail: Detail | unde
         <div class="analyses-main">
           <span class={`analyses-badge badge-${status}`} data-testid="analysis-status">{s[status]}</span>
           <span class="analyses-when" title={created.toLocaleString(language)}>
-            <time dateTime={item.created_at}>{formatWhen(created, language)}</time>
+            <time dateTime={item.created_at}>{formatWhen(created, language, s.justNow)}</time>
           </span>
           <span class="analyses-meta">
             {item.duration_s !== null && <span>{s.duration} {formatDuration(item.duration_s)}</span>}
@@ -211,14 +213,15 @@ function Row ({ item, detail, s, language }: { item: Item, detail: Detail | unde
   )
 }
 
-/** "14:05" today, "Yesterday 14:05"-like via the locale's short date otherwise. */
-function formatWhen (date: Date, language: Language): string {
+/** "Just now", "5 minutes ago" within the hour, "14:05" today, else the short date and time. */
+function formatWhen (date: Date, language: Language, justNow: string): string {
   const now = new Date()
   const sameDay = date.toDateString() === now.toDateString()
   const time = date.toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' })
   if (sameDay) {
-    const minutes = Math.round((now.getTime() - date.getTime()) / 60_000)
-    if (minutes < 60) return new Intl.RelativeTimeFormat(language, { numeric: 'auto' }).format(-Math.max(minutes, 0), 'minute')
+    const minutes = Math.floor((now.getTime() - date.getTime()) / 60_000)
+    if (minutes < 1) return justNow
+    if (minutes < 60) return new Intl.RelativeTimeFormat(language, { numeric: 'auto' }).format(-minutes, 'minute')
     return time
   }
   return `${date.toLocaleDateString(language, { month: 'short', day: 'numeric', ...(date.getFullYear() !== now.getFullYear() ? { year: 'numeric' } : {}) })} ${time}`
