@@ -24,7 +24,9 @@ import analysisRoutes from './routes/analysis.js'
 import uploadRoutes from './routes/uploads.js'
 import analysisDeleteRoutes from './routes/analysis-delete.js'
 import timelineRoutes from './routes/analysis-timeline.js'
+import analysisFeedbackRoutes from './routes/analysis-feedback.js'
 import webRoutes from './routes/web.js'
+import liveRoutes from './routes/live.js'
 import { ErrorResponse } from './schemas/common.js'
 import { validatorCompiler, schemaErrorFormatter } from './validation.js'
 
@@ -98,7 +100,9 @@ export async function buildApp (config: Config, logger: Logger): Promise<App> {
   await app.register(uploadRoutes, { config })
   await app.register(analysisDeleteRoutes, { config })
   await app.register(timelineRoutes, { config })
+  await app.register(analysisFeedbackRoutes, { config })
   await app.register(webRoutes, { config })
+  await app.register(liveRoutes, { config })
 
   // Rate-limited too: probing for URLs must cost an attacker the same as calling real ones.
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => {

@@ -153,6 +153,15 @@ export const variables = {
   EMOTION_FPS: { description: 'Emotion estimates per second of video (0 turns emotion off)', parse: integer(0, 60), default: 5 },
   POSE_FPS: { description: 'Body pose estimates per second of video, for posture and gestures (0 turns pose off)', parse: integer(0, 30), default: 10 },
   ANALYSIS_WIDTH: { description: 'Frames wider than this are scaled down before analysis (pixels)', parse: integer(160, 3840), default: 640 },
+  LIVE_MAX_SESSIONS: { description: 'Live practice sessions analysed on the server (GET /live) at once per API process; beyond it a new one is refused with close code 1013; 0 turns the server path off', parse: integer(0, 1000), default: 4 },
+  LIVE_MAX_SESSIONS_PER_TENANT: { description: 'Live sessions one tenant may have at once per API process (close code 1013 beyond it)', parse: integer(1, 1000), default: 2 },
+  LIVE_WORKERS: { description: 'Engine worker threads shared by the live sessions (0 = one per core); started with the first session', parse: integer(0, 64), default: 0 },
+  LIVE_MAX_FPS: { description: 'Frames per second a live session may send; faster frames are dropped', parse: integer(1, 60), default: 20 },
+  LIVE_MAX_FRAME_BYTES: { description: 'Largest JPEG frame of a live session (a larger one gets an error; one over twice this closes the socket with 1009)', parse: byteSize, default: 512 * 1024 },
+  LIVE_MAX_FRAME_PIXELS: { description: 'Largest live frame in pixels (width x height; frames are analysed at ANALYSIS_WIDTH at most)', parse: integer(256, 16384 * 16384), default: 1920 * 1080 },
+  LIVE_IDLE_SECONDS: { description: 'A live session that sends no frame this long is closed (code 4008)', parse: integer(1, 3600), default: 30 },
+  LIVE_EMOTION_FPS: { description: 'Emotion estimates per second in a live session (0 = off)', parse: integer(0, 30), default: 2 },
+  LIVE_POSE_FPS: { description: 'Body pose estimates per second in a live session (0 = off)', parse: integer(0, 30), default: 10 },
   OPENAI_API_KEY: { description: 'Key for the LLM that writes coaching feedback; unset = the rule-based writer only', parse: text, optional: true },
   OPENAI_BASE_URL: { description: 'OpenAI-compatible API base URL (e.g. a local server); unset = api.openai.com', parse: url('http', 'https'), optional: true },
   OPENAI_MODEL: { description: 'Model that writes feedback (any GPT-4-class chat model)', parse: text, default: 'gpt-4o' },
@@ -250,6 +259,8 @@ export interface Config {
     /** Each kind of signal's options, by kind: the engine hands them to the module (StageOptions). */
     signals: Record<string, Readonly<Record<string, number | boolean | undefined>>>
   }
+  /** Live practice analysed on the server (GET /live). */
+  live: { maxSessions: number, maxSessionsPerTenant: number, workers: number, maxFps: number, maxFrameBytes: number, maxFramePixels: number, idleSeconds: number, emotionFps: number, poseFps: number }
   llm: { apiKey?: string, baseUrl?: string, model: string, timeoutMs: number, maxRetries: number }
   feedback: { defaultLanguage: Environment['FEEDBACK_LANGUAGE'] }
   /** Notes from a vision model on annotated key frames (used only with llm.apiKey). */
@@ -312,6 +323,17 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     modelsDir: e.MODELS_DIR,
     ...(e.CANDOR_MODELS_MIRROR ? { modelsMirror: e.CANDOR_MODELS_MIRROR } : {}),
     engine: { emotionModel: e.EMOTION_MODEL, analysisWidth: e.ANALYSIS_WIDTH, signals: { face: { emotionFps: e.EMOTION_FPS }, pose: { poseFps: e.POSE_FPS } } },
+    live: {
+      maxSessions: e.LIVE_MAX_SESSIONS,
+      maxSessionsPerTenant: e.LIVE_MAX_SESSIONS_PER_TENANT,
+      workers: e.LIVE_WORKERS,
+      maxFps: e.LIVE_MAX_FPS,
+      maxFrameBytes: e.LIVE_MAX_FRAME_BYTES,
+      maxFramePixels: e.LIVE_MAX_FRAME_PIXELS,
+      idleSeconds: e.LIVE_IDLE_SECONDS,
+      emotionFps: e.LIVE_EMOTION_FPS,
+      poseFps: e.LIVE_POSE_FPS
+    },
     llm: {
       ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
       ...(e.OPENAI_BASE_URL ? { baseUrl: e.OPENAI_BASE_URL } : {}),

@@ -23,6 +23,7 @@ import { thumbnailJpeg } from '../artifacts/thumbnail.js'
 import { annotatedJpeg } from '../artifacts/annotate.js'
 import { timelineOverviewJpeg } from '../artifacts/overview.js'
 import { makePlaybackCopies } from '../artifacts/playback.js'
+import { readCurves } from '../services/timeline-curves.js'
 import { describeMoment, pickKeyFrames, MAX_KEY_FRAMES, type KeyFrame } from './key-frames.js'
 
 export type { KeyFrame } from './key-frames.js'
@@ -129,13 +130,7 @@ export async function makeTimelineOverview (input: ArtifactInput, deps: Artifact
     const times = Array.from({ length: OVERVIEW_FRAMES }, (_, i) => Math.round(((i + 0.5) / OVERVIEW_FRAMES) * durationMs))
     const grabbed = await grabAt(input, deps, times)
     const strip = grabbed.filter((g): g is { atMs: number, image: RawImage } => g.image !== undefined).map((g) => ({ atMs: g.atMs, image: g.image }))
-    const curves = []
-    for (const s of input.signals) {
-      if (!s.module.curves) continue
-      const frames = (await readAllFrames(deps.frames, input.analysisId, s.kind)).map((stored) => s.module.codec.decode(stored))
-      // A curve with nothing measured (no face ever seen) would be an empty lane.
-      curves.push(...s.module.curves(frames, s.metrics).filter((c) => c.points.some((p) => p.v !== null)))
-    }
+    const curves = await readCurves(deps.frames, input.analysisId, input.signals)
     const jpeg = await timelineOverviewJpeg({ durationMs, frames: strip, curves, events: input.events.map(({ kind, startMs, endMs }) => ({ kind, startMs, endMs })) })
     await deps.storage.put(deps.config.s3.artifactsBucket, key, jpeg, JPEG)
     const meta = await sharp(jpeg).metadata()
@@ -206,17 +201,6 @@ const GRAB_CHUNK = 50
 
 /** A measurement this far from the picture's moment is still the same pose (pose runs at 10/s). */
 const NEAR_MS = 150
-
-async function readAllFrames (store: FrameStore, analysisId: string, kind: string): Promise<StoredFrame[]> {
-  const all: StoredFrame[] = []
-  let fromMs: number | null = 0
-  while (fromMs !== null) {
-    const page = await store.readFrames(analysisId, kind, { fromMs, limit: 5000 })
-    all.push(...page.frames)
-    fromMs = page.nextFromMs
-  }
-  return all
-}
 
 function messageOf (error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).slice(0, 400)
