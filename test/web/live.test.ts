@@ -81,7 +81,7 @@ function fakeMedia (): FakeMedia {
   return { video: media.video, audio }
 }
 
-const web = await startWebApp(t)
+const web = await startWebApp(t, { WORKER_IN_PROCESS: 'true', JOB_ATTEMPTS: '1' })
 const browser = await webBrowser(t, web.origin, { media: fakeMedia(), allowOrigins: web.allowOrigins })
 
 async function openLive (viewport: Viewport): Promise<Page> {
@@ -135,7 +135,9 @@ t.test('live practice: MediaPipe in the page, cues from the shared metrics, stop
   t.equal(snap.cues.eyeContact.window, eye, `eye contact over 10 s: ${(eye * 100).toFixed(0)} % (summarizeAttention)`)
   t.equal(Number(later.dom['eye-contact']!.value), eye, 'and the card shows it')
   t.match(later.dom['eye-contact']!.text, `${Math.round(eye * 100)}`)
-  t.equal(snap.cues.eyeContact.now, summarizeAttention(since(faceFrames, 1500)).eyeContactRatio, 'eye contact now: the last 1.5 s')
+  const recent = since(faceFrames, 1500)
+  const open = recent.some((f) => f.face && f.face.blink < GAZE_CONE.maxClosure)
+  t.equal(snap.cues.eyeContact.now, open ? summarizeAttention(recent).eyeContactRatio : null, `eye contact now: the last 1.5 s (${recent.length} frames${open ? '' : ', eyes closed: none'})`)
 
   const blinks = detectBlinks(since(faceFrames, 60_000))
   t.equal(snap.cues.blinks.count, blinks.count, `blinks: ${blinks.count} (detectBlinks)`)
@@ -198,7 +200,7 @@ t.test('live practice on a phone, en and ko', async (t) => {
   const page = await openLive(PHONE)
   t.comment(`idle phone: ${await screenshot(page, 'live-idle-en-phone')}`)
   await startLive(page)
-  await page.waitForFunction('Number(document.querySelector(\'[data-testid="cue-pace"]\')?.getAttribute("data-value") || 0) > 0', { timeout: 60_000, polling: 250 })
+  await page.waitForFunction('Number(document.querySelector(\'[data-testid="cue-pace"]\')?.getAttribute("data-value") || 0) > 0 && document.querySelector(\'[data-testid="cue-eye-contact"]\')?.getAttribute("data-value") !== ""', { timeout: 60_000, polling: 250 })
   const { snapshot } = await shown(page)
   t.ok(snapshot.cues.eyeContact.window !== null, 'eye contact on the phone layout')
   t.comment(`phone: ${snapshot.stats.fps.toFixed(1)} fps`)
@@ -218,6 +220,16 @@ t.test('#/live?source=server chooses the server path', async (t) => {
   await page.evaluate('location.hash = "#/live?source=server"')
   await page.waitForSelector('[data-testid="live-source"]')
   t.equal(await page.$eval('[data-testid="live-source"]', (el) => (el as unknown as { value: string }).value), 'server', 'the query picks the server source')
+  // The same page and cues over the server's engine.
+  await startLive(page)
+  await page.waitForFunction('document.querySelector(\'[data-testid="cue-eye-contact"]\')?.getAttribute("data-value") !== ""', { timeout: 90_000, polling: 250 })
+  const { snapshot, dom } = await shown(page)
+  t.equal(snapshot.source, 'server', 'frames from the server source')
+  t.equal(Number(dom['eye-contact']!.value), summarizeAttention(since(snapshot.frames.map((f) => f.face), 10_000)).eyeContactRatio, 'eye contact from the server\'s frames, by the same function')
+  t.comment(`server source: ${snapshot.stats.fps.toFixed(1)} fps, latency ${snapshot.stats.latencyMs.toFixed(0)} ms, ${snapshot.stats.dropped} dropped`)
+  t.comment(`server source: ${await screenshot(page, 'live-server-en-laptop')}`)
+  await page.evaluate('location.hash = "#/analyses"')
+  await page.waitForFunction('!document.querySelector(\'[data-testid="live-page"]\')')
   await page.close()
   await browser.check()
 })

@@ -25,9 +25,8 @@ const CUE_EVERY_MS = 250
 type SourceKind = 'page' | 'server'
 type Phase = { name: 'idle' } | { name: 'starting' } | { name: 'live' } | { name: 'uploading', percent: number } | { name: 'analysing' }
 
-// The server path is another helper's module; the page builds with or without it.
-const serverModules = import.meta.glob<{ createServerSource: () => LiveSource }>('../live/server-source.ts')
-const serverLoader = Object.values(serverModules)[0] ?? null
+/** The server path, loaded only when chosen. */
+const serverLoader = () => import('../live/server-source.js')
 
 function hashOptions (): URLSearchParams {
   const query = location.hash.indexOf('?')
@@ -104,7 +103,6 @@ export function LivePage () {
       video.muted = true
       await video.play()
       if (sourceKind === 'server') {
-        if (!serverLoader) throw new Error(s.sourceServerMissing)
         source = (await serverLoader()).createServerSource()
       } else {
         const delegate = options.get('delegate')?.toUpperCase()
@@ -265,7 +263,7 @@ export function LivePage () {
                 <span>{s.source}</span>
                 <select value={sourceKind} disabled={unsupported !== null} onChange={(e) => setSourceKind(e.currentTarget.value as SourceKind)} data-testid="live-source">
                   <option value="page" disabled={unsupported !== null}>{s.sourcePage}</option>
-                  <option value="server" disabled={!serverLoader}>{s.sourceServer}</option>
+                  <option value="server">{s.sourceServer}</option>
                 </select>
                 {unsupported !== null && <small>{format(s.sourceServerOnly, { reason: unsupported })}</small>}
               </label>

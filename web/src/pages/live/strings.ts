@@ -3,7 +3,7 @@ import type { Strings } from '../../i18n.js'
 
 export const STRINGS: Strings<
   | 'title' | 'intro' | 'userId' | 'userIdHint' | 'userIdMissing' | 'language' | 'source' | 'sourcePage' | 'sourceServer'
-  | 'sourceServerOnly' | 'sourceServerMissing' | 'overlay' | 'start' | 'starting' | 'stop' | 'uploading' | 'analysing' | 'cancel'
+  | 'sourceServerOnly' | 'overlay' | 'start' | 'starting' | 'stop' | 'uploading' | 'analysing' | 'cancel'
   | 'cameraDenied' | 'cameraMissing' | 'failed' | 'recording' | 'fps' | 'inThisBrowser' | 'onTheServer'
   | 'eyeContact' | 'eyeContactNow' | 'eyeContactWindow' | 'blinks' | 'blinksPerMinute' | 'blinksSoFar' | 'head' | 'pace' | 'paceUnit'
   | 'pauses' | 'posture' | 'gestures' | 'perMinute' | 'noFace' | 'waiting' | 'privacy'
@@ -20,10 +20,9 @@ export const STRINGS: Strings<
     userIdMissing: 'Enter your name or id first.',
     language: 'Report language',
     source: 'Analyse on',
-    sourcePage: 'This browser (MediaPipe)',
+    sourcePage: 'This browser',
     sourceServer: 'The Candor server',
     sourceServerOnly: 'This browser cannot run MediaPipe ({reason}), so the server analyses the camera.',
-    sourceServerMissing: 'The server path is not available in this build.',
     overlay: 'Show tracking overlay',
     start: 'Start practice',
     starting: 'Starting camera and models…',
@@ -94,10 +93,9 @@ export const STRINGS: Strings<
     userIdMissing: '먼저 이름이나 아이디를 입력해 주세요.',
     language: '보고서 언어',
     source: '분석 위치',
-    sourcePage: '이 브라우저 (MediaPipe)',
+    sourcePage: '이 브라우저',
     sourceServer: 'Candor 서버',
     sourceServerOnly: '이 브라우저에서는 MediaPipe를 실행할 수 없어({reason}) 서버에서 카메라를 분석합니다.',
-    sourceServerMissing: '이 빌드에서는 서버 분석을 사용할 수 없습니다.',
     overlay: '추적 표시 보기',
     start: '연습 시작',
     starting: '카메라와 모델을 준비하는 중…',
