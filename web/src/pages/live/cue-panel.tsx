@@ -35,6 +35,8 @@ function Card ({ id, label, level, value, unit, hint, raw, children }: CardProps
 }
 
 const DASH = '–'
+/** The "now" bar is coloured by its own value (the card by the 10 s window), with the same limits. */
+const nowLevel = (now: number | null): Level => (now === null ? 'none' : now * 100 >= JUDGING.eyeContactPercent.good ? 'good' : now * 100 >= JUDGING.eyeContactPercent.poor ? 'watch' : 'attention')
 const percent = (x: number | null) => (x === null ? DASH : String(Math.round(x * 100)))
 const one = (x: number | null) => (x === null ? DASH : x.toFixed(1))
 
@@ -73,7 +75,7 @@ export function CuePanel ({ cues, language, poseTracked, micOn }: { cues: LiveCu
         <div class="live-cue__meter" data-testid="eye-contact-now" data-value={eye?.now === null || eye === undefined ? '' : String(eye.now)}>
           <span class="live-cue__meter-label">{s.eyeContactNow}</span>
           <span class="live-cue__meter-track" role="meter" aria-label={s.eyeContactNow} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((eye?.now ?? 0) * 100)}>
-            <span class="live-cue__meter-fill" style={{ width: `${Math.round((eye?.now ?? 0) * 100)}%` }} />
+            <span class={`live-cue__meter-fill live-cue__meter-fill--${nowLevel(eye?.now ?? null)}`} style={{ width: `${Math.round((eye?.now ?? 0) * 100)}%` }} />
           </span>
         </div>
       </Card>
