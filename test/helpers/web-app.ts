@@ -25,8 +25,11 @@ export const LAPTOP = { width: 1366, height: 860 } as const
 export const PHONE = { width: 390, height: 844, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const
 export type Viewport = typeof LAPTOP | typeof PHONE
 
-/** A person speaking to the camera, 19.7 s, 640x360, with sound (the quick start's sample). */
+/** A person facing the camera, 19.7 s, 640x360 (the quick start's sample). Its sound track is digital silence. */
 export const SPEAKER_VIDEO = path.resolve(projectRoot, '..', 'shared', 'fixtures', 'video', 'sad_to_happy_pexels.mp4')
+
+/** Speech for the fake microphone: JFK, 11 s, 28 syllables (looped by Chromium). */
+export const SPEECH_AUDIO = path.resolve(projectRoot, '..', 'shared', 'fixtures', 'audio', 'jfk.wav')
 
 /** Where screenshots go (SCREENSHOT_DIR, else .scratch/screenshots, git-ignored). */
 export const screenshotDir = process.env.SCREENSHOT_DIR ?? path.join(projectRoot, '.scratch', 'screenshots')
@@ -49,16 +52,18 @@ export interface FakeMedia {
 
 /**
  * The fixture as the files Chromium's fake capture devices read, made once per test process.
- * `seconds` trims it (the fake camera loops, so a short clip repeats).
+ * `seconds` trims it (the fake camera loops, so a short clip repeats); `audio` feeds the
+ * microphone from another file (e.g. SPEECH_AUDIO) instead of the video's own sound.
  */
-export function fakeMediaFrom (video: string, options: { seconds?: number, width?: number, fps?: number } = {}): FakeMedia {
+export function fakeMediaFrom (video: string, options: { seconds?: number, width?: number, fps?: number, audio?: string } = {}): FakeMedia {
   const { seconds = 20, width = 640, fps = 25 } = options
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'candor-fake-media-'))
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
   const out = { video: path.join(dir, 'camera.mjpeg'), audio: path.join(dir, 'microphone.wav') }
   execFileSync('ffmpeg', ['-v', 'error', '-t', String(seconds), '-i', video,
-    '-an', '-vf', `scale=${width}:-2,fps=${fps}`, '-q:v', '4', '-f', 'mjpeg', out.video,
-    '-vn', '-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', out.audio])
+    ...(options.audio ? ['-i', options.audio] : []),
+    '-map', '0:v:0', '-vf', `scale=${width}:-2,fps=${fps}`, '-q:v', '4', '-f', 'mjpeg', out.video,
+    '-map', options.audio ? '1:a:0' : '0:a:0', '-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', out.audio])
   return out
 }
 

@@ -12,13 +12,10 @@
  * - stop uploads the recording with analyze, the report route opens and the analysis completes;
  * - screenshots at laptop and phone, en and ko; the measured fps is printed (no timed assertion).
  */
-import { execFileSync } from 'node:child_process'
-import path from 'node:path'
 import t from 'tap'
 import type { Page } from 'puppeteer-core'
-import { startWebApp, webBrowser, fakeMediaFrom, signIn, chooseLanguage, screenshot, LAPTOP, PHONE, SPEAKER_VIDEO, type FakeMedia, type Viewport } from '../helpers/web-app.js'
+import { startWebApp, webBrowser, fakeMediaFrom, signIn, chooseLanguage, screenshot, LAPTOP, PHONE, SPEAKER_VIDEO, SPEECH_AUDIO, type FakeMedia, type Viewport } from '../helpers/web-app.js'
 import { pollUntilDone } from '../helpers/app.js'
-import { fixtures } from '../helpers/environment.js'
 import { detectBlinks, summarizeAttention, summarizeHead, type FaceFrame } from '../../src/signals/face/metrics/index.js'
 import { GAZE_CONE } from '../../src/signals/face/thresholds.js'
 import { summarizePose } from '../../src/signals/pose/metrics/index.js'
@@ -75,10 +72,7 @@ function decodeSamples (base64: string): Float32Array {
  * at zero whatever the code did.
  */
 function fakeMedia (): FakeMedia {
-  const media = fakeMediaFrom(SPEAKER_VIDEO)
-  const audio = path.join(path.dirname(media.audio), 'speech.wav')
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', path.join(fixtures, 'audio', 'jfk.wav'), '-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', audio])
-  return { video: media.video, audio }
+  return fakeMediaFrom(SPEAKER_VIDEO, { audio: SPEECH_AUDIO })
 }
 
 const web = await startWebApp(t, { WORKER_IN_PROCESS: 'true', JOB_ATTEMPTS: '1' })

@@ -15,7 +15,8 @@ export type Route =
 
 export function parseRoute (hash: string): Route {
   const path = hash.replace(/^#/, '') || '/'
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent)
+  // A query after the path (`#/live?source=server`) is the page's own business.
+  const parts = path.replace(/\?.*$/, '').split('/').filter(Boolean).map(decodeURIComponent)
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'analyses')) return { page: 'analyses' }
   if (parts.length === 1 && parts[0] === 'sign-in') return { page: 'sign-in' }
   if (parts.length === 1 && parts[0] === 'new') return { page: 'new' }
