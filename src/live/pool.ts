@@ -14,6 +14,9 @@ const here = import.meta.url.startsWith('file:') ? new URL(import.meta.url).path
 
 interface PoolWorker { rpc: WorkerRpc, sessions: number }
 
+/** How long close() waits for a thread's frames in flight (a few inferences at most). */
+const DRAIN_MS = 10_000
+
 /** Where a session's frames go. */
 export interface PoolSlot { readonly worker: number }
 
@@ -71,7 +74,17 @@ export class LiveEnginePool {
     return await Promise.all(this.workers.map((w) => w.rpc.call<StageTimings>('timings', null)))
   }
 
+  /**
+   * Stops the threads once each has finished the frames it holds: terminating a thread in the
+   * middle of an inference aborts the whole process (onnxruntime-node throws a Napi::Error
+   * that nothing can catch). A worker answers in arrival order, so a last no-op call returns
+   * when the ones before it are done; the sessions stop sending before close() is called.
+   */
   async close (): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.rpc.close()))
+    await Promise.all(this.workers.map(async (w) => {
+      const drained = w.rpc.call('timings', null).catch(() => {})
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())])
+      await w.rpc.close()
+    }))
   }
 }

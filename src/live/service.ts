@@ -89,6 +89,8 @@ export class LiveService {
 
   /** The pool, started on first use; a failed start is retried by the next session. */
   enginePool (): Promise<LiveEnginePool> {
+    // Never a new pool once closing: a session ending after close() would otherwise start one.
+    if (this.closed) return Promise.reject(new Error('the live service is closed'))
     if (!this.pool) {
       const size = this.settings.workers > 0 ? this.settings.workers : Math.max(1, os.availableParallelism())
       const starting = LiveEnginePool.start({ modelsDir: this.settings.modelsDir, emotionModel: this.settings.emotionModel }, size)
@@ -227,6 +229,8 @@ export class LiveSession {
       this.reject(error, t)
       return
     }
+    // Ended while decoding (the service may be closing its pool): nothing more for the engine.
+    if (this.ended) return
     // The video engine's schedules (face/stage.ts, pose/stage.ts) on the client's capture clock.
     const emotion = settings.emotionFps > 0 && t >= this.nextEmotionMs
     while (settings.emotionFps > 0 && this.nextEmotionMs <= t) this.nextEmotionMs += 1000 / settings.emotionFps
