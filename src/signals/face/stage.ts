@@ -23,9 +23,15 @@ export interface FaceStageOptions {
   emotionFps: number
   /** How often other faces in view are counted while the main face is tracked. Default 1000. */
   countFacesEveryMs: number
+  /**
+   * 1 keeps the models' raw outputs on each face (FaceSignals.raw: the 478 landmarks normalised
+   * as tasks-vision does, all 52 blendshapes, the presence score), for datasets; default 0.
+   * Never stored: the codec ignores them.
+   */
+  landmarks: 0 | 1
 }
 
-export const FACE_STAGE_DEFAULTS: FaceStageOptions = { emotionFps: 5, countFacesEveryMs: 1000 }
+export const FACE_STAGE_DEFAULTS: FaceStageOptions = { emotionFps: 5, countFacesEveryMs: 1000, landmarks: 0 }
 
 const here = import.meta.url.startsWith('file:') ? new URL(import.meta.url).pathname : import.meta.url
 
@@ -37,7 +43,9 @@ export function faceStageOptions (options: StageOptions): FaceStageOptions {
     }
     return value
   }
-  return { emotionFps: number('emotionFps', 0, 60), countFacesEveryMs: number('countFacesEveryMs', 1, 3_600_000) }
+  const landmarks = options.landmarks ?? FACE_STAGE_DEFAULTS.landmarks
+  if (landmarks !== 0 && landmarks !== 1) throw new RangeError(`face option landmarks must be 0 or 1, got ${String(landmarks)}`)
+  return { emotionFps: number('emotionFps', 0, 60), countFacesEveryMs: number('countFacesEveryMs', 1, 3_600_000), landmarks }
 }
 
 interface Workers { face: WorkerRpc, aux: WorkerRpc, emotionModelFile: string }
@@ -119,7 +127,8 @@ class FaceStage implements VideoStageRunner<FaceFrame> {
       roi: tracked.main?.roi ?? null,
       frame: pixels,
       emotion: wantEmotion,
-      countFaces: wantCount && tracked.main !== null
+      countFaces: wantCount && tracked.main !== null,
+      ...(this.options.landmarks === 1 && tracked.main ? { raw: { presence: tracked.main.presence } } : {})
     }
     const transfer = [request.landmarks?.buffer, pixels?.data.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer)
     const described = await this.workers.aux.call<DescribeReply>('describe', request, transfer)

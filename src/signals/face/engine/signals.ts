@@ -3,7 +3,7 @@
  * and the face region the emotion models crop.
  */
 import { round } from '../../../numbers.js'
-import { KEY_BLENDSHAPES, type FaceSignals } from '../metrics/index.js'
+import { KEY_BLENDSHAPES, type FaceSignals, type RawFaceOutput } from '../metrics/index.js'
 import { BLENDSHAPE_NAMES } from './blendshape-names.js'
 import { faceAxes, headPose, eyes, gaze } from './geometry.js'
 import type { FaceRegion } from '../emotion/classifier.js'
@@ -31,6 +31,20 @@ export function faceSignals (landmarks: Float32Array, scores: Float32Array, widt
     blink: round((blendshapes.eyeBlinkLeft + blendshapes.eyeBlinkRight) / 2, 3),
     blendshapes
   }
+}
+
+/**
+ * The mesh's landmarks normalised as tasks-vision gives them (x / width, y / height, z / width;
+ * tasks-vision.ts converts the other way) and all 52 blendshape scores, copied.
+ */
+export function rawFaceOutput (landmarks: Float32Array, scores: Float32Array, width: number, height: number, presence: number): RawFaceOutput {
+  const normalised = new Float32Array(landmarks.length)
+  for (let i = 0; i < landmarks.length; i += 3) {
+    normalised[i] = landmarks[i]! / width
+    normalised[i + 1] = landmarks[i + 1]! / height
+    normalised[i + 2] = landmarks[i + 2]! / width
+  }
+  return { landmarks: normalised, blendshapes: Float32Array.from(scores), presence }
 }
 
 /**

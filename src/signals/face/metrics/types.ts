@@ -28,6 +28,21 @@ export interface FaceSignals {
   /** Eye closure 0..1: the mean of MediaPipe's eyeBlinkLeft and eyeBlinkRight. */
   blink: number
   blendshapes: Record<KeyBlendshape, number>
+  /**
+   * Only when the face stage's `landmarks` option is on (datasets, src/datasets): never stored
+   * (the codec ignores it) and never set in an ordinary analysis.
+   */
+  raw?: RawFaceOutput
+}
+
+/** The models' own outputs for one face, as tasks-vision's FaceLandmarker gives them. */
+export interface RawFaceOutput {
+  /** 478 x (x, y, z), flat: x / frame width, y / frame height, z / frame width (tasks-vision's normalisation). */
+  landmarks: Float32Array
+  /** All 52 blendshape scores in BLENDSHAPE_NAMES order (engine/blendshape-names.ts). */
+  blendshapes: Float32Array
+  /** The mesh model's face presence score, 0..1. */
+  presence: number
 }
 
 export interface FaceFrame {

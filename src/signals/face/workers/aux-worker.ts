@@ -10,7 +10,7 @@ import { BlendshapeModel } from '../engine/blendshapes.js'
 import { EmotionClassifier } from '../emotion/classifier.js'
 import { YuNetDetector, DETECTOR_FILE } from '../engine/yunet.js'
 import { countOtherFaces } from '../engine/tracker.js'
-import { faceSignals, emotionRegion } from '../engine/signals.js'
+import { faceSignals, emotionRegion, rawFaceOutput } from '../engine/signals.js'
 import { StageTimer } from '../../../engine/timing.js'
 import type { WorkerSetup, DescribeRequest, DescribeReply } from './protocol.js'
 
@@ -38,6 +38,7 @@ serve({
       const landmarks = request.landmarks
       const scores = await timings.time('blendshapes', () => blendshapes.run(landmarks))
       reply.face = faceSignals(landmarks, scores, request.width, request.height)
+      if (request.raw) reply.face.raw = rawFaceOutput(landmarks, scores, request.width, request.height, request.raw.presence)
       if (request.emotion && request.frame) {
         const frame = request.frame
         reply.emotion = await timings.time('emotion', () => emotion.classify(frame, emotionRegion(landmarks), { blendshapes: scores }))

@@ -23,6 +23,8 @@ export interface DescribeRequest {
   frame: VideoFrame | null
   emotion: boolean
   countFaces: boolean
+  /** Keep the models' raw outputs in the reply (FaceSignals.raw): the stage's `landmarks` option. */
+  raw?: { presence: number }
 }
 export interface DescribeReply {
   face: FaceSignals | null
