@@ -20,7 +20,7 @@ import type { SequenceArray, SequenceArrays, SequenceDtype } from './extract.js'
 export const HEADER_MEMBER = 'header.json'
 
 const DESCR: Record<SequenceDtype, string> = { float32: '<f4', float64: '<f8', int32: '<i4', uint8: '|u1' }
-const TYPED: Record<SequenceDtype, Function> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, uint8: Uint8Array }
+const TYPED: Record<SequenceDtype, typeof Float32Array | typeof Float64Array | typeof Int32Array | typeof Uint8Array> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, uint8: Uint8Array }
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] // \x93NUMPY
 /** DOS dates start in 1980; one fixed date keeps the output reproducible. */
