@@ -60,7 +60,7 @@ export interface ExtractOptions {
   minConfidence: number
   /** BlazePose landmark model. */
   model: 'lite' | 'full'
-  /** Analysed frames so far / expected (an estimate until the end). */
+  /** Analysed frames so far / expected (an estimate until the last call, which gives (seen, seen)). */
   onProgress?: (done: number, total: number) => void
   signal?: AbortSignal
 }
@@ -172,8 +172,9 @@ class EngineExtractor implements Extractor {
     options.signal?.addEventListener('abort', onAbort, { once: true })
     const limit = options.maxFrames ?? Infinity
     let lastDone = -1
+    // Two sources (decoding's estimate, the frames counted): reported only when it moves on.
     const progress = (done: number) => {
-      if (done === lastDone) return
+      if (done <= lastDone) return
       lastDone = done
       options.onProgress?.(done, expected)
     }
@@ -274,7 +275,7 @@ class EngineExtractor implements Extractor {
       extraction_seconds: Math.round(elapsedS * 100) / 100,
       warnings
     }
-    progress(seen)
+    options.onProgress?.(seen, seen)
     return { arrays, header, framesSeen: seen, framesKept: wantPose ? poseKept : faceKept, durationS: probe.durationS }
   }
 
