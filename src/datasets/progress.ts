@@ -143,5 +143,9 @@ class BarProgress implements RunProgress {
   }
 
   log (line: string): void { this.multi.log(`${line}\n`) }
-  stop (): void { this.multi.stop() }
+  stop (): void {
+    // Lines logged since the last redraw are only written by a redraw: flush them first.
+    this.multi.update()
+    this.multi.stop()
+  }
 }

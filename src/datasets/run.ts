@@ -24,6 +24,8 @@ import type { RunProgress } from './progress.js'
 import { scanVideos } from './scan.js'
 import { keyFor, remoteSha256, TaskQueue, uploadFile } from './upload.js'
 import { formatBytes, percent } from '../format.js'
+import { MediaError } from '../media/ffprobe.js'
+import { ProcessError } from '../media/process-runner.js'
 
 export interface RunInput {
   input: string
@@ -224,12 +226,23 @@ export async function runSequences (run: RunInput): Promise<RunSummary> {
   const extractStarted = performance.now()
   const extractors: Array<Extractor | null> = []
   let next = 0
+  // A problem of this machine rather than of a video (ffmpeg or a model file missing) stops
+  // the run instead of failing every video in turn.
+  let fatal: Error | null = null
   const slot = async (index: number) => {
-    while (next < todo.length && !abortReason(run.signal)) {
+    while (next < todo.length && !abortReason(run.signal) && !fatal) {
       const entry = todo[next++]!
       const video = byName.get(entry.video)!
-      extractors[index] ??= await run.createExtractor()
-      const ok = await extractOne(run, extractors[index]!, entry, video.path, path.join(out, entry.output), fingerprint, summary)
+      let ok: boolean
+      try {
+        extractors[index] ??= await run.createExtractor()
+        ok = await extractOne(run, extractors[index]!, entry, video.path, path.join(out, entry.output), fingerprint, summary)
+      } catch (error) {
+        entry.status = 'pending'
+        fatal ??= error instanceof Error ? error : new Error(String(error))
+        run.progress.videoEnd(entry.video, `stopped: ${reasonOf(error)}`)
+        break
+      }
       if (!ok && !abortReason(run.signal)) {
         // An engine that failed on one video may be broken (a dead worker thread): start afresh.
         await extractors[index]!.close().catch(() => {})
@@ -245,6 +258,12 @@ export async function runSequences (run: RunInput): Promise<RunSummary> {
     await Promise.all(Array.from({ length: Math.min(options.concurrency, Math.max(1, todo.length)) }, (_, i) => slot(i)))
   } finally {
     await Promise.all(extractors.map((e) => e?.close().catch(() => {})))
+  }
+  if (fatal) {
+    for (const task of uploading) await task.catch(() => {})
+    await writer.write()
+    run.progress.stop()
+    throw new RunError(`stopped, nothing wrong with the videos: ${reasonOf(fatal)}; the manifest keeps what is done`, { cause: fatal })
   }
   summary.extractPhaseMs = performance.now() - extractStarted
   // Uploads queued while others finished: wait until the queue is empty.
@@ -328,6 +347,7 @@ async function extractOne (run: RunInput, extractor: Extractor, entry: ManifestE
     return true
   } catch (error) {
     await sourceHash
+    if (machineProblem(error)) throw error
     if (abortReason(run.signal)) {
       entry.status = 'pending'
       run.progress.videoEnd(entry.video, 'interrupted')
@@ -338,6 +358,13 @@ async function extractOne (run: RunInput, extractor: Extractor, entry: ManifestE
     run.progress.videoEnd(entry.video, `FAILED: ${entry.error}`)
     return false
   }
+}
+
+/** Errors that would fail every video the same way: the tools or the models are missing. */
+function machineProblem (error: unknown): boolean {
+  if (error instanceof ProcessError) return error.kind === 'not_found'
+  if (error instanceof MediaError && error.code === 'tool_failed') return /not installed or not on PATH/.test(error.message)
+  return error instanceof Error && /model file missing/.test(error.message)
 }
 
 async function checkBucket (client: S3Client, bucket: string): Promise<void> {

@@ -20,6 +20,7 @@ import { LineProgress } from '../../src/datasets/progress.js'
 import { runSequences, type RunInput } from '../../src/datasets/run.js'
 import { scanVideos } from '../../src/datasets/scan.js'
 import { keyFor, uploadFile } from '../../src/datasets/upload.js'
+import { ProcessError } from '../../src/media/process-runner.js'
 import { fixtures, testEnvironment, type TestContext } from '../helpers/environment.js'
 
 const WRITES = new Set(['PutObjectCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand'])
@@ -278,6 +279,27 @@ t.test('a folder of videos to .npz files in S3: bad video recorded, interrupted 
     t.equal(m.videos.find((v) => v.video === 'grid/lbax4n.mpg')!.uploaded, true, 'what went up earlier stays recorded')
     t.not(street.extractedAt, afterResume.videos.find((v) => v.video === 'pose/street_demo.mp4')!.extractedAt)
   })
+})
+
+t.test('a missing tool stops the run (exit 1) instead of failing every video', async (t) => {
+  const input = await tempDir(t, 'seq-tool')
+  const out = path.join(input, 'out')
+  for (const name of ['a.mp4', 'b.mp4', 'c.mp4']) await fs.writeFile(path.join(input, name), 'x')
+  const tried: string[] = []
+  const extractor: Extractor = {
+    extract: async (file) => {
+      tried.push(path.basename(file))
+      throw new ProcessError('not_found', 'ffprobe', 'ffprobe is not installed or not on PATH (install ffmpeg)')
+    },
+    close: async () => {}
+  }
+  await t.rejects(runSequences({
+    input, out, bucket: null, prefix: 'p', effective: resolveOptions({ flags: {} }), skipUpload: true, dryRun: false,
+    createExtractor: async () => extractor, progress: new LineProgress(() => {}), print: () => {}
+  }), /stopped, nothing wrong with the videos: ffprobe is not installed/)
+  t.same(tried, ['a.mp4'])
+  const m = (await readManifest(path.join(out, 'manifest.json')))!
+  t.same(m.videos.map((v) => v.status), ['pending', 'pending', 'pending'], 'nothing marked failed')
 })
 
 t.test('CLI: argument and config errors exit 2 with the reason', async (t) => {
