@@ -6,6 +6,7 @@
  * answers 426 in the API's error shape.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { ErrorResponse } from '../schemas/common.js'
 import websocket from '@fastify/websocket'
 import type { WebSocket, RawData } from 'ws'
 import type { Config } from '../config.js'
@@ -56,7 +57,12 @@ export default async function liveRoutes (fastify: FastifyInstance, { config, au
     method: 'GET',
     url: '/live',
     config: { access: 'public' },
-    schema: { hide: true },
+    schema: {
+      tags: ['live'],
+      summary: 'Live practice on the server (WebSocket)',
+      description: 'Upgrade to a WebSocket (a plain GET answers 426). First text message {"type":"hello","key":"<API key with analyses:write>","width"?,"height"?} within 10 s, answered by {"type":"ready",...}; then binary messages: 8 bytes of capture time (float64 little-endian, ms, increasing) and one JPEG. Replies: {"type":"frame","t","face","pose"?,"latency_ms"} per analysed frame (the shapes the metrics use), {"type":"error","code","message"} for a refused frame, {"type":"stats","received","analysed","dropped","rejected"} about once a second. Frames beyond what the server keeps up with are dropped, never queued. Close codes: 4000 bad hello, 4001 bad key, 4003 missing scope, 4008 idle, 4009 client not reading, 1009 too big, 1013 full (LIVE_MAX_SESSIONS, LIVE_MAX_SESSIONS_PER_TENANT). README: Live practice.',
+      response: { 426: ErrorResponse }
+    },
     handler: async (_request, reply) => {
       reply.code(426).header('upgrade', 'websocket')
       return { statusCode: 426, error: 'Upgrade Required', message: 'GET /live is a WebSocket: connect with a WebSocket client, then send {"type":"hello","key":"<API key>"}' }

@@ -29,7 +29,8 @@ export default fp(async (fastify) => {
       tags: [
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'analysis', description: 'Video analyses and their results' },
-        { name: 'uploads', description: 'Getting recordings into S3: presigned or through the API' }
+        { name: 'uploads', description: 'Getting recordings into S3: presigned or through the API' },
+        { name: 'live', description: 'Live practice: camera frames analysed as they come (WebSocket)' }
       ]
     }
   })
